@@ -1,0 +1,73 @@
+# azihsm top-level build.  `make` builds everything; `make check` runs all
+# tests; `make demo` boots the emulated HSM and shows the stack working.
+# Each component describes its own objects in a fragment included below.
+
+BUILD		?= build
+CC		?= gcc
+SAN		?=
+OPT		?= -O2
+CFLAGS_COMMON	:= -std=c11 -D_GNU_SOURCE $(OPT) -g -fPIC -Wall -Wextra -Werror \
+		   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Iinclude -Iemulator/fw
+ifeq ($(SAN),1)
+CFLAGS_COMMON	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+LDFLAGS_SAN	:= -fsanitize=address,undefined
+endif
+CRYPTO_LIBS	:= -lcrypto -lpthread
+
+KVER		?= $(shell bash scripts/kver.sh)
+KDIR		?= /usr/src/linux-headers-$(KVER)
+
+.PHONY: all setup userspace module qemu check unit-check unit-check-asan \
+	vm-check demo shell clean
+all: userspace module qemu
+
+# Install what the build needs (Debian packages, guest kernel).  Idempotent.
+setup:
+	@bash scripts/setup-host.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+include ddi/ddi.mk
+include emulator/fw/fw.mk
+include lib/lib.mk
+include tools/tools.mk
+include tests/unit/unit.mk
+include tests/vm/vm.mk
+
+userspace: $(USERSPACE_TARGETS)
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/driver W=1 modules
+
+qemu:
+	@bash scripts/build-qemu.sh
+
+unit-check: $(UNIT_TESTS)
+	@bash tests/unit/run.sh $(UNIT_TESTS)
+
+# The same unit tests under AddressSanitizer and UBSan.
+unit-check-asan:
+	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 unit-check
+
+vm-check: all
+	@bash tests/vm/run.sh
+
+check: setup
+	$(MAKE) unit-check unit-check-asan
+	$(MAKE) vm-check
+
+demo: setup all
+	@bash tools/demo.sh
+
+shell: all
+	@bash tools/vm --shell
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean 2>/dev/null || true
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * Azure Integrated HSM (PCI 1414:C003) device interface: BAR0 registers,
+ * doorbells, admin and HSM (control path) queue entries, admin opcodes and
+ * status codes.  See spec/hardware.md; this is the one definition shared by
+ * the QEMU device model, the kernel driver and the host tools.
+ *
+ * All multi-byte fields are little-endian.
+ */
+#ifndef AZIHSM_HW_H
+#define AZIHSM_HW_H
+
+#include <linux/types.h>
+
+#define AZIHSM_PCI_VENDOR_ID	0x1414
+#define AZIHSM_PCI_DEVICE_ID	0xC003
+
+/* BAR numbers and sizes (every BAR is exactly 4 KiB). */
+#define AZIHSM_BAR_REGS		0
+#define AZIHSM_BAR_DOORBELLS	2
+#define AZIHSM_BAR_MSIX		4
+#define AZIHSM_BAR_SIZE		4096
+#define AZIHSM_MSIX_VECTORS	32
+#define AZIHSM_MSIX_TABLE_OFF	0x000
+#define AZIHSM_MSIX_PBA_OFF	0x800
+
+/* BAR0 register offsets. */
+#define AZIHSM_REG_CAP		0x00	/* 64-bit */
+#define AZIHSM_REG_VS		0x08
+#define AZIHSM_REG_INTMS	0x0c
+#define AZIHSM_REG_INTMC	0x10
+#define AZIHSM_REG_CC		0x14
+#define AZIHSM_REG_FWCAP	0x18
+#define AZIHSM_REG_CSTS		0x1c
+#define AZIHSM_REG_NSSR		0x20
+#define AZIHSM_REG_AQA		0x24
+#define AZIHSM_REG_ASQ		0x28	/* 64-bit */
+#define AZIHSM_REG_ACQ		0x30	/* 64-bit */
+#define AZIHSM_REG_CMBLOC	0x38
+#define AZIHSM_REG_CMBSZ	0x3c
+#define AZIHSM_REG_IS		0x50
+
+/* CAP fields. */
+#define AZIHSM_CAP_MQES(cap)	((__u32)((cap) & 0xffff))
+#define AZIHSM_CAP_TO(cap)	((__u32)(((cap) >> 24) & 0xff))
+#define AZIHSM_CAP_DSTRD(cap)	((__u32)(((cap) >> 32) & 0xf))
+
+/* CC fields. */
+#define AZIHSM_CC_EN		(1u << 0)
+#define AZIHSM_CC_CP_IOSQES_SHIFT 16
+#define AZIHSM_CC_CP_IOCQES_SHIFT 20
+#define AZIHSM_CC_FP_IOSQES_SHIFT 24
+#define AZIHSM_CC_FP_IOCQES_SHIFT 28
+#define AZIHSM_CC_ES_MASK	0xffff0000u
+
+/* CSTS fields. */
+#define AZIHSM_CSTS_RDY		(1u << 0)
+#define AZIHSM_CSTS_CFS		(1u << 1)
+#define AZIHSM_CSTS_NSSRO	(1u << 4)
+
+#define AZIHSM_NSSR_MAGIC	0x4E564D65u	/* "NVMe" */
+
+/* AQA: 0-based admin queue sizes. */
+#define AZIHSM_AQA_ASQS(aqa)	((aqa) & 0xfff)
+#define AZIHSM_AQA_ACQS(aqa)	(((aqa) >> 16) & 0xfff)
+
+/* BAR2 doorbells: SQ tail at 8q, CQ head at 8q + 4. */
+#define AZIHSM_DB_SQ_TAIL(qid)	((qid) * 8)
+#define AZIHSM_DB_CQ_HEAD(qid)	((qid) * 8 + 4)
+#define AZIHSM_DB_MAX_QID	511
+
+/* Queue identifiers and sizes. */
+#define AZIHSM_ADMIN_QID	0
+#define AZIHSM_ADMIN_DEPTH	16
+#define AZIHSM_HSM_QID_FIRST	1
+#define AZIHSM_HSM_QID_LAST	65	/* resource-backed range */
+#define AZIHSM_AES_QID_FIRST	256
+#define AZIHSM_AES_QID_LAST	385
+#define AZIHSM_ADMIN_SQE_SIZE	64
+#define AZIHSM_ADMIN_CQE_SIZE	16
+#define AZIHSM_HSM_SQE_SIZE	64
+#define AZIHSM_HSM_CQE_SIZE	16
+#define AZIHSM_AES_SQE_SIZE	128
+#define AZIHSM_AES_CQE_SIZE	64
+#define AZIHSM_HSM_VECTOR_FIRST	1
+#define AZIHSM_HSM_VECTOR_LAST	15
+#define AZIHSM_AES_VECTOR_FIRST	16
+#define AZIHSM_AES_VECTOR_LAST	31
+#define AZIHSM_PAGE_SIZE	4096
+
+/* Identify entry-size bytes (both nibbles equal, low nibble = "max"). */
+#define AZIHSM_ID_CP_SQES	0x66
+#define AZIHSM_ID_CP_CQES	0x44
+#define AZIHSM_ID_FP_SQES	0x77
+#define AZIHSM_ID_FP_CQES	0x66
+
+/* CQE status word: bit 0 phase, bits 15:1 status. */
+#define AZIHSM_CQE_PHASE	0x0001
+#define AZIHSM_CQE_STATUS(w)	(((w) >> 1) & 0x7fff)
+#define AZIHSM_CQE_SC11(w)	(((w) >> 1) & 0x7ff)	/* what the driver checks */
+
+/* ---- Admin queue ---- */
+
+enum azihsm_admin_opcode {
+	AZIHSM_ADMIN_DELETE_SQ		= 0x00,
+	AZIHSM_ADMIN_CREATE_SQ		= 0x01,
+	AZIHSM_ADMIN_DELETE_CQ		= 0x04,
+	AZIHSM_ADMIN_CREATE_CQ		= 0x05,
+	AZIHSM_ADMIN_IDENTIFY		= 0x06,
+	AZIHSM_ADMIN_ABORT		= 0x08,
+	AZIHSM_ADMIN_SET_FEATURES	= 0x09,
+	AZIHSM_ADMIN_GET_FEATURES	= 0x0a,
+	AZIHSM_ADMIN_SET_RES_CNT	= 0xc3,
+	AZIHSM_ADMIN_GET_RES_CNT	= 0xc4,
+};
+
+/* Admin completion status (15-bit, status word bits 15:1). */
+enum azihsm_admin_status {
+	AZIHSM_ADMIN_SC_SUCCESS			= 0x0000,
+	AZIHSM_ADMIN_SC_INVALID_OPCODE		= 0x4001,
+	AZIHSM_ADMIN_SC_INVALID_FIELD		= 0x4002,
+	AZIHSM_ADMIN_SC_DATA_TRANSFER_ERROR	= 0x4004,
+	AZIHSM_ADMIN_SC_INTERNAL_ERROR		= 0x4007,
+	AZIHSM_ADMIN_SC_INVALID_CQ_ID		= 0x4100,
+	AZIHSM_ADMIN_SC_INVALID_QUEUE_ID	= 0x4101,
+	AZIHSM_ADMIN_SC_INVALID_QUEUE_SIZE	= 0x4102,
+	AZIHSM_ADMIN_SC_INVALID_VECTOR		= 0x4108,
+	AZIHSM_ADMIN_SC_INVALID_QUEUE_DELETE	= 0x410c,
+	AZIHSM_ADMIN_SC_FEATURE_NOT_SAVEABLE	= 0x410d,
+	AZIHSM_ADMIN_SC_INVALID_RESOURCE_CNT	= 0x41c0,
+};
+
+/* Feature identifiers (Set/Get Features DW10 bits 7:0). */
+#define AZIHSM_FEAT_HSM_QUEUE_COUNT	0x07
+#define AZIHSM_FEAT_AES_QUEUE_COUNT	0xc1
+#define AZIHSM_FEAT_FW_CAPS		0xc2
+#define AZIHSM_FW_CAP_GCM_TAIL		(1u << 0)
+
+#define AZIHSM_IDENTIFY_CNS_CTRL	0x01
+
+/* Create SQ/CQ DW11 bits. */
+#define AZIHSM_QUEUE_PC			(1u << 0)
+#define AZIHSM_CQ_IEN			(1u << 1)
+
+struct azihsm_admin_sqe {
+	__u8	opcode;
+	__u8	flags;		/* bits 7:6 PSDT, always 0 */
+	__le16	cid;
+	__le32	rsvd1[3];
+	__le64	mptr;
+	__le64	prp1;
+	__le64	prp2;
+	__le32	cdw10;
+	__le32	cdw11;
+	__le32	cdw12;
+	__le32	cdw13;
+	__le32	cdw14;
+	__le32	cdw15;
+};
+
+struct azihsm_admin_cqe {
+	__le32	result;
+	__le32	rsvd;
+	__le16	sq_head;
+	__le16	sq_id;
+	__le16	cid;
+	__le16	status;		/* bit 0 phase */
+};
+
+/* Identify controller data (102 bytes at the start of the 4 KiB page). */
+struct azihsm_identify {
+	__le16	vid;
+	__le16	ssvid;
+	char	sn[32];
+	char	fr[32];
+	__u8	rsvd68[4];
+	__u8	cp_mdts;
+	__u8	rsvd73;
+	__le16	ctrl_id;
+	__u8	acl;
+	__u8	cp_sqes;
+	__u8	cp_cqes;
+	__u8	rsvd79;
+	__le16	cp_maxcmd;
+	__u8	fp_mdts;
+	__u8	fp_sqes;
+	__u8	fp_cqes;
+	__u8	rsvd85;
+	__le16	fp_maxcmd;
+	__u8	svn[8];		/* OACS/SGLS in the driver's view; unused */
+	__le32	ver;
+	__u8	ctrl_type;
+	__u8	frmw;
+} __attribute__((packed));
+
+/* ---- HSM (control path) queues ---- */
+
+#define AZIHSM_HSM_OP_GENERIC		0
+#define AZIHSM_HSM_OP_FLUSH_SESSION	1
+
+/* Command word: bits 9:0 opcode, 13:10 command set, 15:14 PSDT, 31:16 CID. */
+#define AZIHSM_HSM_CMD_OPC(w)		((w) & 0x3ff)
+#define AZIHSM_HSM_CMD_SET(w)		(((w) >> 10) & 0xf)
+#define AZIHSM_HSM_CMD_PSDT(w)		(((w) >> 14) & 0x3)
+#define AZIHSM_HSM_CMD_CID(w)		((w) >> 16)
+#define AZIHSM_HSM_CMD(opc, cid)	(((__u32)(cid) << 16) | ((opc) & 0x3ff))
+
+/* Session flags byte (SQE byte 44, CQE byte 2). */
+#define AZIHSM_SESS_KIND_MASK		0x03
+#define AZIHSM_SESS_NONE		0
+#define AZIHSM_SESS_OPEN		1
+#define AZIHSM_SESS_CLOSE		2
+#define AZIHSM_SESS_IN_SESSION		3
+#define AZIHSM_SESS_ID_VALID		(1u << 2)
+#define AZIHSM_SESS_APP_ID_VALID	(1u << 3)
+#define AZIHSM_SESS_CLOSED		(1u << 4)
+
+/* HSM data limits: two 4 KiB PRP pages each way. */
+#define AZIHSM_HSM_MAX_XFER		8192
+
+struct azihsm_hsm_sqe {
+	__le32	cmd;
+	__le32	src_len;
+	__le64	src_prp1;
+	__le64	src_prp2;
+	__le32	dst_len;
+	__le64	dst_prp1;
+	__le64	dst_prp2;
+	__u8	sess_flags;
+	__u8	rsvd45[3];
+	__le16	sess_id;
+	__u8	rsvd50[14];
+} __attribute__((packed));
+
+struct azihsm_hsm_cqe {
+	__le16	byte_count;
+	__u8	sess_flags;
+	__u8	rsvd3;
+	__le16	sess_id;
+	__u8	short_app_id;
+	__u8	rsvd7;
+	__le16	sq_head;
+	__le16	sq_id;
+	__le16	cid;
+	__le16	status;		/* bit 0 phase, bits 11:1 status */
+};
+
+/* HSM CQE 11-bit status values. */
+enum azihsm_hsm_status {
+	AZIHSM_HSM_SC_SUCCESS		= 0x000,
+	AZIHSM_HSM_SC_INVALID_OPCODE	= 0x001,
+	AZIHSM_HSM_SC_INVALID_FIELD	= 0x002,
+	AZIHSM_HSM_SC_INTERNAL_ERROR	= 0x007,
+	AZIHSM_HSM_SC_INVALID_PSDT	= 0x0c0,
+	AZIHSM_HSM_SC_INVALID_SRC_LEN	= 0x0c1,
+	AZIHSM_HSM_SC_INVALID_DST_LEN	= 0x0c2,
+	AZIHSM_HSM_SC_INVALID_SRC_PRP	= 0x0c3,
+	AZIHSM_HSM_SC_INVALID_DST_PRP	= 0x0c4,
+	AZIHSM_HSM_SC_DMA_EMPTY		= 0x0c5,
+	AZIHSM_HSM_SC_DMA_TXN_ERROR	= 0x0c6,
+	AZIHSM_HSM_SC_DMA_TAG_MISMATCH	= 0x0c7,
+	AZIHSM_HSM_SC_REQ_HDR_DECODE	= 0x0c8,
+	AZIHSM_HSM_SC_DMA_START_ERROR	= 0x0c9,
+};
+
+_Static_assert(sizeof(struct azihsm_admin_sqe) == 64, "admin SQE size");
+_Static_assert(sizeof(struct azihsm_admin_cqe) == 16, "admin CQE size");
+_Static_assert(sizeof(struct azihsm_identify) == 102, "identify size");
+_Static_assert(sizeof(struct azihsm_hsm_sqe) == 64, "HSM SQE size");
+_Static_assert(sizeof(struct azihsm_hsm_cqe) == 16, "HSM CQE size");
+
+#endif /* AZIHSM_HW_H */

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Build the guest initramfs: busybox, our module, programs and the shared
+# libraries they need (resolved with ldd on the host, which runs the same
+# Debian userland), the guest-side test scripts, and an /init that loads
+# the driver, runs one command and powers off.
+#
+# usage: build-initramfs.sh OUTPUT.cpio.gz [guest kernel module names...]
+set -euo pipefail
+
+. "$(dirname "$0")/common.sh"
+
+out=$1; shift
+kver=$(guest_kver)
+kroot=$CACHE/kernel/$kver/root
+build=${BUILD:-$TOP/build}
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,etc,lib64,azihsm/bin,azihsm/lib,azihsm/tests}
+cp /bin/busybox "$root/bin/busybox"
+
+copy_libs() {
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+add_program() {
+	cp "$1" "$root/azihsm/bin/"
+	copy_libs "$1"
+}
+
+for f in "$build"/azihsm "$build"/azihsm-* "$build"/tests/vm/azihsm-*; do
+	[ -f "$f" ] && [ -x "$f" ] && add_program "$f"
+done
+for f in "$build"/libazihsm.so*; do
+	[ -e "$f" ] && cp -a "$f" "$root/azihsm/lib/"
+done
+[ -f "$TOP/driver/azihsm.ko" ] && cp "$TOP/driver/azihsm.ko" "$root/azihsm/"
+cp -r "$TOP/tests/vm/guest/." "$root/azihsm/tests/"
+
+# Extra guest kernel modules (e.g. af_alg), with their dependencies.
+if [ $# -gt 0 ]; then
+	mdir=$kroot/lib/modules/$kver
+	mkdir -p "$root/lib/modules/$kver"
+	for m in "$@"; do
+		for dep in $(modprobe -d "$kroot" -S "$kver" --show-depends "$m" 2>/dev/null |
+				awk '$1 == "insmod" {print $2}'); do
+			rel=${dep#"$kroot"}
+			mkdir -p "$root$(dirname "$rel")"
+			cp "$dep" "$root$rel"
+		done
+	done
+	cp "$mdir"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/" 2>/dev/null || true
+	depmod -b "$root" "$kver" 2>/dev/null || true
+fi
+
+cp "$TOP/tests/vm/init" "$root/init"
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
