@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libazihsm transports: how a device handle reaches a device.
+ *
+ * azihsm_open() uses the ioctl transport (/dev/azihsmN through azihsm.ko).
+ * A program may instead supply its own transport, e.g. a fake device in a
+ * unit test or an in-process firmware core, and get an ordinary handle on
+ * it with azihsm_open_transport().  The library never substitutes a
+ * custom transport for a device on its own: only a caller that explicitly
+ * calls azihsm_open_transport() gets one, and azihsm_dev_path() of such a
+ * handle reads "transport:NAME".
+ *
+ * The library calls the ops of one handle with that handle's lock held, so
+ * a transport used by one handle need not be thread-safe.
+ */
+#ifndef LIBAZIHSM_TRANSPORT_H
+#define LIBAZIHSM_TRANSPORT_H
+
+#include "libazihsm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Queue-level session flags of a command (spec/hardware.md 6.2). */
+#define AZIHSM_TRANSPORT_SESS_KIND_MASK	0x03	/* AZIHSM_SESSION_* */
+#define AZIHSM_TRANSPORT_SESS_ID_VALID	0x04
+
+/* One HSM command: a DDI request out, a response back. */
+struct azihsm_transport_cmd {
+	/* Set by the library. */
+	uint8_t session_flags;		/* AZIHSM_TRANSPORT_SESS_* */
+	uint16_t session_id;
+	const void *req;		/* 1..AZIHSM_MAX_REQUEST bytes */
+	size_t req_len;
+	void *resp;			/* 1..AZIHSM_MAX_RESPONSE bytes */
+	size_t resp_cap;
+
+	/* Set by the transport (the library zeroes them first). */
+	uint32_t device_status;		/* completion status, 0 = response produced */
+	size_t resp_len;		/* response bytes; may exceed resp_cap only to
+					 * report the size needed (nothing beyond
+					 * resp_cap is written) */
+	uint32_t ext_status;		/* driver detail when hsm_cmd fails */
+};
+
+struct azihsm_transport_ops {
+	/* Short name shown by azihsm_dev_path() as "transport:NAME". */
+	const char *name;
+	/*
+	 * Execute one command.  Return 0 when the device completed it (with
+	 * any device_status), or a negative errno as the driver's ioctl would
+	 * (-EACCES, -EAGAIN, -EINVAL, ...) with ext_status set.
+	 */
+	int (*hsm_cmd)(void *ctx, struct azihsm_transport_cmd *cmd);
+	/* Fill *id (zeroed by the library).  0 or a negative errno. */
+	int (*dev_info)(void *ctx, struct azihsm_identity *id);
+	/* Release ctx; called once, by azihsm_close().  May be NULL. */
+	void (*close)(void *ctx);
+};
+
+/*
+ * Create a handle on a custom transport.  ops (which must stay valid for
+ * the handle's life) needs hsm_cmd and dev_info.  On success the handle
+ * owns ctx and azihsm_close() passes it to ops->close; on failure ctx stays
+ * the caller's and *devp is NULL.
+ * Errors: INVALID_ARG, NO_MEMORY.
+ */
+AZIHSM_API int azihsm_open_transport(const struct azihsm_transport_ops *ops,
+				     void *ctx, struct azihsm_dev **devp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBAZIHSM_TRANSPORT_H */

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Status codes, the per-thread last-call record and error messages.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <uapi/azihsm.h>
+
+#include "azihsm/hw.h"
+#include "lib_internal.h"
+
+/* Like errno: per thread, so threads sharing a handle see their own. */
+static _Thread_local struct azihsm_error last_error;
+
+struct azihsm_error *lib_err_cur(void)
+{
+	return &last_error;
+}
+
+void lib_err_reset(void)
+{
+	memset(&last_error, 0, sizeof(last_error));
+}
+
+int lib_err_set(int status)
+{
+	last_error.status = status;
+	return status;
+}
+
+/*
+ * A failed system call, with the driver's extended status when there is
+ * one.  A timed-out command comes back as -EAGAIN with "aborted", which
+ * callers handle differently from the "retry later" cases of -EAGAIN.
+ */
+int lib_err_from_errno(int sys_errno, uint32_t ext_status)
+{
+	int status;
+
+	switch (sys_errno) {
+	case EACCES:
+	case EPERM:
+		status = AZIHSM_ERR_PERMISSION;
+		break;
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		status = AZIHSM_ERR_NO_DEVICE;
+		break;
+	case EAGAIN:
+		status = ext_status == AZIHSM_EXT_ABORTED ?
+			 AZIHSM_ERR_TIMEOUT : AZIHSM_ERR_BUSY;
+		break;
+	case ETIMEDOUT:
+		status = AZIHSM_ERR_TIMEOUT;
+		break;
+	case ENOMEM:
+		status = AZIHSM_ERR_NO_MEMORY;
+		break;
+	case ENOTTY:
+	case EBADRQC:
+	case EOPNOTSUPP:
+		status = AZIHSM_ERR_NOT_SUPPORTED;
+		break;
+	case EPROTO:
+		status = AZIHSM_ERR_MALFORMED;
+		break;
+	default:
+		status = AZIHSM_ERR_DRIVER;
+		break;
+	}
+	last_error.sys_errno = sys_errno;
+	last_error.ext_status = ext_status;
+	return lib_err_set(status);
+}
+
+void azihsm_last_error(struct azihsm_error *err)
+{
+	if (err)
+		*err = last_error;
+}
+
+const char *azihsm_strerror(int status)
+{
+	switch ((enum azihsm_status)status) {
+	case AZIHSM_OK:			return "success";
+	case AZIHSM_ERR_INVALID_ARG:	return "invalid argument";
+	case AZIHSM_ERR_NO_DEVICE:	return "no such device";
+	case AZIHSM_ERR_PERMISSION:	return "permission denied";
+	case AZIHSM_ERR_BUSY:		return "device busy, try again";
+	case AZIHSM_ERR_TIMEOUT:	return "command timed out";
+	case AZIHSM_ERR_DEVICE:		return "device error";
+	case AZIHSM_ERR_DRIVER:		return "driver error";
+	case AZIHSM_ERR_DDI:		return "DDI error";
+	case AZIHSM_ERR_MALFORMED:	return "malformed response";
+	case AZIHSM_ERR_BUFFER_TOO_SMALL: return "buffer too small";
+	case AZIHSM_ERR_NO_MEMORY:	return "out of memory";
+	case AZIHSM_ERR_NOT_SUPPORTED:	return "operation not supported by this device";
+	}
+	return "unknown error";
+}
+
+const char *azihsm_ddi_status_name(uint32_t ddi_status)
+{
+	return ddi_status_name(ddi_status);
+}
+
+const char *azihsm_ddi_op_name(uint32_t ddi_op)
+{
+	return ddi_op_name(ddi_op);
+}
+
+static const char *ext_status_text(uint32_t ext)
+{
+	switch (ext) {
+	case AZIHSM_EXT_NO_MEMORY:		return "driver out of memory";
+	case AZIHSM_EXT_INVALID_CMDSET:		return "invalid command set";
+	case AZIHSM_EXT_INPUT_ABOVE_8K:		return "request above 8 KiB";
+	case AZIHSM_EXT_OUTPUT_ABOVE_8K:	return "response buffer above 8 KiB";
+	case AZIHSM_EXT_INVALID_INPUT_BUFFER:	return "invalid request buffer";
+	case AZIHSM_EXT_INVALID_OUTPUT_BUFFER:	return "invalid response buffer";
+	case AZIHSM_EXT_DEVICE_ERROR:		return "controller not ready";
+	case AZIHSM_EXT_SESSION_LIMIT_REACHED:	return "handle already has a session";
+	case AZIHSM_EXT_NO_EXISTING_SESSION:	return "no session on this handle";
+	case AZIHSM_EXT_SESSION_ID_MISMATCH:	return "session id mismatch";
+	case AZIHSM_EXT_ABORT_IN_PROGRESS:	return "abort in progress";
+	case AZIHSM_EXT_ABORTED:		return "command aborted";
+	case AZIHSM_EXT_NO_QUEUE:		return "no queue available";
+	}
+	return NULL;
+}
+
+static const char *device_status_text(uint32_t sc)
+{
+	switch (sc) {
+	case AZIHSM_HSM_SC_INVALID_OPCODE:	return "invalid opcode";
+	case AZIHSM_HSM_SC_INVALID_FIELD:	return "invalid field";
+	case AZIHSM_HSM_SC_INTERNAL_ERROR:	return "internal error";
+	case AZIHSM_HSM_SC_INVALID_PSDT:	return "invalid PSDT";
+	case AZIHSM_HSM_SC_INVALID_SRC_LEN:	return "invalid request length";
+	case AZIHSM_HSM_SC_INVALID_DST_LEN:	return "invalid response length";
+	case AZIHSM_HSM_SC_INVALID_SRC_PRP:	return "invalid request PRP";
+	case AZIHSM_HSM_SC_INVALID_DST_PRP:	return "invalid response PRP";
+	case AZIHSM_HSM_SC_DMA_EMPTY:		return "DMA completion empty";
+	case AZIHSM_HSM_SC_DMA_TXN_ERROR:	return "DMA transaction error";
+	case AZIHSM_HSM_SC_DMA_TAG_MISMATCH:	return "DMA tag mismatch";
+	case AZIHSM_HSM_SC_REQ_HDR_DECODE:	return "request header decode error";
+	case AZIHSM_HSM_SC_DMA_START_ERROR:	return "DMA start error";
+	}
+	return NULL;
+}
+
+/* snprintf that appends at *pos and remembers truncation. */
+struct text {
+	char *buf;
+	size_t cap;
+	size_t pos;
+	bool truncated;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->truncated)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->pos, t->cap - t->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= t->cap - t->pos) {
+		t->truncated = true;
+		return;
+	}
+	t->pos += (size_t)n;
+}
+
+/* " (name)" when the code has one. */
+static void text_add_name(struct text *t, const char *name)
+{
+	if (name)
+		text_add(t, " (%s)", name);
+}
+
+int azihsm_error_format(const struct azihsm_error *err, char *buf, size_t cap)
+{
+	struct text t = { .buf = buf, .cap = cap };
+	const char *name;
+
+	if (!buf || !cap)
+		return AZIHSM_ERR_INVALID_ARG;
+	if (!err)
+		err = &last_error;
+	buf[0] = '\0';
+
+	if (err->ddi_op)
+		text_add(&t, "%s: ", ddi_op_name(err->ddi_op));
+	text_add(&t, "%s", azihsm_strerror(err->status));
+	switch (err->status) {
+	case AZIHSM_ERR_DDI:
+		name = ddi_status_name(err->ddi_status);
+		text_add(&t, " %s (0x%08x)", name ? name : "unknown",
+			 err->ddi_status);
+		break;
+	case AZIHSM_ERR_DEVICE:
+		text_add(&t, ": completion status 0x%03x", err->device_status);
+		text_add_name(&t, device_status_text(err->device_status));
+		break;
+	case AZIHSM_ERR_DRIVER:
+	case AZIHSM_ERR_BUSY:
+	case AZIHSM_ERR_TIMEOUT:
+	case AZIHSM_ERR_NOT_SUPPORTED:
+		if (err->sys_errno)
+			text_add(&t, ": %s", strerror(err->sys_errno));
+		if (err->ext_status) {
+			text_add(&t, ", extended status 0x%x", err->ext_status);
+			text_add_name(&t, ext_status_text(err->ext_status));
+		}
+		break;
+	}
+	return t.truncated ? AZIHSM_ERR_BUFFER_TOO_SMALL : AZIHSM_OK;
+}

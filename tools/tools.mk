@@ -1,0 +1,18 @@
+# The azihsm command-line tool and the stress helper of the guest tests,
+# both linked against the shared libazihsm.  The rpath lets them run from
+# build/; the guest sets LD_LIBRARY_PATH instead.
+
+TOOLS_BINS	:= $(BUILD)/azihsm $(BUILD)/azihsm-stress
+TOOLS_LDFLAGS	:= -L$(BUILD) -Wl,-rpath,'$$ORIGIN'
+
+$(BUILD)/azihsm: $(BUILD)/tools/azihsm.o $(BUILD)/libazihsm.so
+	$(CC) $(LDFLAGS_SAN) -o $@ $< $(TOOLS_LDFLAGS) -lazihsm
+
+# The stress helper builds its own requests, so it also links the DDI codec
+# (a private copy: the library does not export it).
+$(BUILD)/azihsm-stress: $(BUILD)/tools/azihsm-stress.o $(BUILD)/libazihsm.so \
+			$(BUILD)/libazihsm-ddi.a
+	$(CC) $(LDFLAGS_SAN) -pthread -o $@ $< $(BUILD)/libazihsm-ddi.a \
+		$(TOOLS_LDFLAGS) -lazihsm
+
+USERSPACE_TARGETS += $(TOOLS_BINS)
