@@ -20,7 +20,7 @@ KVER		?= $(shell bash scripts/kver.sh)
 KDIR		?= /usr/src/linux-headers-$(KVER)
 
 .PHONY: all setup userspace module qemu check unit-check unit-check-asan \
-	vm-check demo shell clean
+	qtest-check vm-check demo shell clean
 all: userspace module qemu
 
 # Install what the build needs (Debian packages, guest kernel).  Idempotent.
@@ -37,6 +37,7 @@ include lib/lib.mk
 include tools/tools.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
+include tests/qtest/qtest.mk
 
 userspace: $(USERSPACE_TARGETS)
 
@@ -56,8 +57,12 @@ unit-check-asan:
 vm-check: all
 	@bash tests/vm/run.sh
 
+qtest-check: userspace qemu
+	@python3 tests/qtest/test_device.py "$$(bash scripts/qemu-binary.sh)" $(QTEST_HELPER)
+
 check: setup
 	$(MAKE) unit-check unit-check-asan
+	$(MAKE) qtest-check
 	$(MAKE) vm-check
 
 demo: setup all

@@ -1,0 +1,160 @@
+/*
+ * QEMU model of the Azure Integrated HSM (PCI 1414:C003): device state
+ * shared by the controller (azihsm.c), the admin command set
+ * (azihsm-admin.c) and the I/O command sets (azihsm-io.c).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_AZIHSM_H
+#define HW_AZIHSM_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+
+#include "azihsm/hw.h"
+#include "azihsm_fw.h"
+
+#define TYPE_AZIHSM "azihsm"
+OBJECT_DECLARE_SIMPLE_TYPE(AzihsmState, AZIHSM)
+
+/* Every doorbell pair of the 4 KiB BAR2 window names a queue slot. */
+#define AZIHSM_NR_QUEUES        (AZIHSM_DB_MAX_QID + 1)
+
+/* Resources the real device has for all its functions (hardware.md 1.3). */
+#define AZIHSM_MAX_RESOURCES    65
+
+/* The model looks like VF 0 of the real device (hardware.md 1.3). */
+#define AZIHSM_CTRL_ID          1
+
+/* VS register and Identify VER (hardware.md 2.3). */
+#define AZIHSM_VS_VALUE         0x00010400
+
+/* Identify FR: the format of the real firmware's version strings. */
+#define AZIHSM_FW_REV           "1.0.0.0-qemu"
+
+/* The largest queue entries: AES SQE (128 bytes) and AES CQE (64 bytes). */
+#define AZIHSM_MAX_SQE_SIZE     AZIHSM_AES_SQE_SIZE
+#define AZIHSM_MAX_CQE_SIZE     AZIHSM_AES_CQE_SIZE
+
+/*
+ * AES (fast path) queue entries, hardware.md 7.1 / 7.6: only the fields
+ * the model touches while it completes AES commands unprocessed.
+ */
+#define AZIHSM_AES_SQE_ATTR     4
+#define AZIHSM_AES_SQE_CID      6
+#define AZIHSM_AES_CQE_ATTR     0
+#define AZIHSM_AES_CQE_CID      2
+#define AZIHSM_AES_CQE_ERR      60
+#define AZIHSM_AES_STS_FETCH_ERROR      0x4
+#define AZIHSM_AES_ERR_INVALID_OPCODE   0x8
+
+/*
+ * Every CQE format (admin, HSM: 16 bytes; AES: 64 bytes) ends with the
+ * same three 16-bit fields, so one routine posts all of them.
+ */
+#define AZIHSM_CQE_SQHD_FROM_END    8
+#define AZIHSM_CQE_SQID_FROM_END    6
+#define AZIHSM_CQE_STATUS_FROM_END  2
+
+typedef enum AzihsmQueueKind {
+    AZIHSM_QUEUE_ADMIN,
+    AZIHSM_QUEUE_HSM,
+    AZIHSM_QUEUE_AES,
+} AzihsmQueueKind;
+
+typedef struct AzihsmCQ {
+    bool created;
+    bool irq_enabled;
+    bool phase;             /* P value of the next entry written */
+    uint16_t vector;
+    uint32_t size;          /* entries */
+    uint32_t entry_size;
+    uint32_t head;          /* last value of the CQ head doorbell */
+    uint32_t tail;          /* next entry the device writes */
+    dma_addr_t base;
+} AzihsmCQ;
+
+typedef struct AzihsmSQ {
+    bool created;
+    AzihsmQueueKind kind;
+    uint16_t qid;
+    uint16_t cqid;
+    uint32_t size;          /* entries */
+    uint32_t entry_size;
+    uint32_t head;          /* next entry the device fetches */
+    uint32_t tail;          /* last value of the SQ tail doorbell */
+    dma_addr_t base;
+} AzihsmSQ;
+
+/* One fetched command on its way to its completion entry. */
+typedef struct AzihsmCmd {
+    AzihsmSQ *sq;
+    uint32_t generation;    /* controller generation when it was fetched */
+    uint8_t sqe[AZIHSM_MAX_SQE_SIZE];
+    uint8_t cqe[AZIHSM_MAX_CQE_SIZE];   /* command-specific part, CID */
+} AzihsmCmd;
+
+struct AzihsmState {
+    PCIDevice parent_obj;
+
+    MemoryRegion regs_bar;
+    MemoryRegion doorbell_bar;
+    MemoryRegion msix_bar;
+
+    /* Properties. */
+    char *serial;
+    uint32_t resources;
+
+    /* BAR0 registers (hardware.md 2). */
+    uint32_t cc;
+    uint32_t csts;
+    uint32_t aqa;
+    uint32_t intm;          /* INTMS/INTMC mask: kept, has no effect */
+    uint64_t asq;
+    uint64_t acq;
+
+    /* Queue slots, indexed by queue ID; all fields under the BQL. */
+    AzihsmSQ sq[AZIHSM_NR_QUEUES];
+    AzihsmCQ cq[AZIHSM_NR_QUEUES];
+
+    /*
+     * Bumped (under the BQL) whenever the queues are torn down: a command
+     * whose generation is stale when the worker re-takes the BQL is
+     * dropped without touching guest memory.
+     */
+    uint32_t generation;
+    bool fw_reset_pending;  /* azihsm_fw_reset() owed by the worker */
+    bool stopping;
+
+    QemuThread worker;
+    QemuCond worker_cond;   /* waited on with the BQL */
+
+    struct azihsm_fw *fw;
+    uint8_t *req_buf;       /* AZIHSM_HSM_MAX_XFER bytes, worker only */
+    uint8_t *resp_buf;
+};
+
+/* azihsm.c */
+bool azihsm_cmd_stale(AzihsmState *s, const AzihsmCmd *cmd);
+bool azihsm_dma(AzihsmState *s, dma_addr_t addr, void *buf, dma_addr_t len,
+                DMADirection dir);
+void azihsm_create_cq(AzihsmState *s, uint16_t qid, dma_addr_t base,
+                      uint32_t size, bool irq_enabled, uint16_t vector);
+void azihsm_create_sq(AzihsmState *s, uint16_t qid, dma_addr_t base,
+                      uint32_t size);
+void azihsm_delete_sq(AzihsmState *s, uint16_t qid);
+void azihsm_delete_cq(AzihsmState *s, uint16_t qid);
+AzihsmQueueKind azihsm_qid_kind(uint16_t qid);
+bool azihsm_qid_in_range(uint16_t qid);
+bool azihsm_qid_owned(AzihsmState *s, uint16_t qid);
+
+/* azihsm-admin.c: returns the 15-bit admin status. */
+uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd);
+
+/* azihsm-io.c: return the 11-bit HSM status / 15-bit AES STS. */
+uint16_t azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd);
+uint16_t azihsm_aes_exec(AzihsmState *s, AzihsmCmd *cmd);
+
+#endif /* HW_AZIHSM_H */
