@@ -166,6 +166,23 @@ bad_option:
 
 /* ---- list ---- */
 
+/* List the device nodes; report why and fail when there are none. */
+static int enumerate_devices(struct azihsm_dev_list *list)
+{
+	int ret = azihsm_enumerate(list);
+
+	if (ret) {
+		report_error(AZIHSM_DEV_DIR, ret);
+		return -1;
+	}
+	if (!list->count) {
+		azihsm_dev_list_free(list);
+		report_error(NULL, AZIHSM_ERR_NO_DEVICE);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	struct azihsm_dev_list list;
@@ -180,15 +197,8 @@ static int cmd_list(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	ret = azihsm_enumerate(&list);
-	if (ret) {
-		report_error(AZIHSM_DEV_DIR, ret);
+	if (enumerate_devices(&list))
 		return EXIT_FAILURE;
-	}
-	if (!list.count) {
-		report_error(NULL, AZIHSM_ERR_NO_DEVICE);
-		return EXIT_FAILURE;
-	}
 
 	if (opt.json)
 		printf("[");
@@ -308,15 +318,8 @@ static int cmd_info(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	/* Pick the node here rather than in azihsm_open() to name it in errors. */
 	if (!opt.device) {
-		ret = azihsm_enumerate(&list);
-		if (ret) {
-			report_error(AZIHSM_DEV_DIR, ret);
+		if (enumerate_devices(&list))
 			return EXIT_FAILURE;
-		}
-		if (!list.count) {
-			report_error(NULL, AZIHSM_ERR_NO_DEVICE);
-			return EXIT_FAILURE;
-		}
 		opt.device = list.paths[0];
 	}
 	ret = azihsm_open(opt.device, &dev);

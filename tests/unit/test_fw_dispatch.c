@@ -17,6 +17,7 @@
 #include "azihsm/ddi_msg.h"
 #include "azihsm/hw.h"
 #include "azihsm_fw.h"
+#include "spec_examples.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,52 +27,9 @@
 #define SESS_CLOSE_ID	(AZIHSM_SESS_CLOSE | AZIHSM_SESS_ID_VALID)
 #define SESS_IN_ID	(AZIHSM_SESS_IN_SESSION | AZIHSM_SESS_ID_VALID)
 
-/* spec/ddi.md 1.8 example 1 and 2. */
-static const uint8_t get_api_rev_req[] = {
-	0xA2, 0x18, 0x00, 0xA1, 0x18, 0x02, 0x1A, 0x00, 0x00, 0x03, 0xEA,
-	0x18, 0x01, 0xA0,
-};
-
-static const uint8_t get_api_rev_resp[] = {
-	0xA2, 0x18, 0x00,
-	0xA3, 0x18, 0x02, 0x1A, 0x00, 0x00, 0x03, 0xEA,
-	0x18, 0x04, 0x1A, 0x00, 0x00, 0x00, 0x00,
-	0x18, 0x05, 0x14,
-	0x18, 0x01,
-	0xA2,
-	0x18, 0x01, 0xA2, 0x18, 0x01, 0x1A, 0x00, 0x00, 0x00, 0x01,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x00, 0x00,
-	0x18, 0x02, 0xA2, 0x18, 0x01, 0x1A, 0x00, 0x00, 0x00, 0x01,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x00, 0x00,
-};
-
-static const uint8_t get_device_info_req[] = {
-	0xA2, 0x18, 0x00,
-	0xA2, 0x18, 0x01, 0xA2, 0x18, 0x01, 0x1A, 0x00, 0x00, 0x00, 0x01,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x00, 0x00,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x03, 0xEB,
-	0x18, 0x01, 0xA0,
-};
-
 /* Echoes rev 1.0; kind 2 (physical), KEY_TABLES tables, not FIPS. */
 static const uint8_t get_device_info_resp[] = {
-	0xA2, 0x18, 0x00,
-	0xA4, 0x18, 0x01, 0xA2, 0x18, 0x01, 0x1A, 0x00, 0x00, 0x00, 0x01,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x00, 0x00,
-	0x18, 0x02, 0x1A, 0x00, 0x00, 0x03, 0xEB,
-	0x18, 0x04, 0x1A, 0x00, 0x00, 0x00, 0x00,
-	0x18, 0x05, 0x14,
-	0x18, 0x01,
-	0xA3, 0x18, 0x01, 0x1A, 0x00, 0x00, 0x00, 0x02,
-	0x18, 0x02, 0x18, KEY_TABLES,
-	0x18, 0x03, 0x14,
-};
-
-/* spec/ddi.md 1.8 example 6. */
-static const uint8_t decode_failed_resp[] = {
-	0xA2, 0x18, 0x00, 0xA3, 0x18, 0x02, 0x1A, 0x00, 0x00, 0x03, 0xE9,
-	0x18, 0x04, 0x1A, 0x08, 0x68, 0x00, 0x02, 0x18, 0x05, 0x14, 0x18, 0x01,
-	0xA0,
+	GET_DEVICE_INFO_RESP_BYTES(KEY_TABLES),
 };
 
 static const struct ddi_api_rev rev_1_0 = { 1, 0 };
@@ -164,10 +122,10 @@ static void test_get_api_rev(void **state)
 {
 	struct result r;
 
-	run_raw(*state, get_api_rev_req, sizeof(get_api_rev_req), SESS_NONE, 0, &r);
+	run_raw(*state, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req), SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_SUCCESS);
-	assert_int_equal(r.len, sizeof(get_api_rev_resp));
-	assert_memory_equal(r.resp, get_api_rev_resp, sizeof(get_api_rev_resp));
+	assert_int_equal(r.len, sizeof(ex2_get_api_rev_resp));
+	assert_memory_equal(r.resp, ex2_get_api_rev_resp, sizeof(ex2_get_api_rev_resp));
 	assert_session_block(&r, SESS_NONE, 0);
 }
 
@@ -212,11 +170,11 @@ static void test_trailing_bytes_ignored(void **state)
 	struct result r;
 
 	memset(req, 0xff, sizeof(req));
-	memcpy(req, get_api_rev_req, sizeof(get_api_rev_req));
+	memcpy(req, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req));
 	run_raw(*state, req, sizeof(req), SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_SUCCESS);
-	assert_int_equal(r.len, sizeof(get_api_rev_resp));
-	assert_memory_equal(r.resp, get_api_rev_resp, sizeof(get_api_rev_resp));
+	assert_int_equal(r.len, sizeof(ex2_get_api_rev_resp));
+	assert_memory_equal(r.resp, ex2_get_api_rev_resp, sizeof(ex2_get_api_rev_resp));
 }
 
 /* ---- Step 2: undecodable header ---- */
@@ -239,9 +197,9 @@ static void test_garbage_is_decode_failed_invalid_op(void **state)
 	for (i = 0; i < ARRAY_SIZE(garbage); i++) {
 		run_raw(*state, garbage[i], sizeof(garbage[i]), SESS_IN_ID, 4, &r);
 		assert_int_equal(r.host_status, AZIHSM_HSM_SC_SUCCESS);
-		assert_int_equal(r.len, sizeof(decode_failed_resp));
-		assert_memory_equal(r.resp, decode_failed_resp,
-				    sizeof(decode_failed_resp));
+		assert_int_equal(r.len, sizeof(ex6_decode_failed_resp));
+		assert_memory_equal(r.resp, ex6_decode_failed_resp,
+				    sizeof(ex6_decode_failed_resp));
 		/* The op is Invalid, a no-session op. */
 		assert_session_block(&r, SESS_NONE, 0);
 	}
@@ -257,8 +215,8 @@ static void test_ext_entry_rejected(void **state)
 
 	run_raw(*state, with_ext, sizeof(with_ext), SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_SUCCESS);
-	assert_int_equal(r.len, sizeof(decode_failed_resp));
-	assert_memory_equal(r.resp, decode_failed_resp, sizeof(decode_failed_resp));
+	assert_int_equal(r.len, sizeof(ex6_decode_failed_resp));
+	assert_memory_equal(r.resp, ex6_decode_failed_resp, sizeof(ex6_decode_failed_resp));
 }
 
 /* Every prefix of a valid request is refused without a crash. */
@@ -514,12 +472,12 @@ static void test_request_length_limits(void **state)
 	static uint8_t big[AZIHSM_HSM_MAX_XFER + 1];
 	struct result r;
 
-	run_raw(*state, get_api_rev_req, 0, SESS_NONE, 0, &r);
+	run_raw(*state, ex1_get_api_rev_req, 0, SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_INVALID_SRC_LEN);
 	assert_int_equal(r.len, 0);
 	run_raw(*state, NULL, 14, SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_INVALID_SRC_LEN);
-	memcpy(big, get_api_rev_req, sizeof(get_api_rev_req));
+	memcpy(big, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req));
 	run_raw(*state, big, sizeof(big), SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_INVALID_SRC_LEN);
 	assert_int_equal(r.len, 0);
@@ -531,33 +489,33 @@ static void test_request_length_limits(void **state)
 static void test_response_buffer_too_small(void **state)
 {
 	struct azihsm_fw_session in = { 0 }, out;
-	uint8_t resp[sizeof(get_api_rev_resp) + 1];
+	uint8_t resp[sizeof(ex2_get_api_rev_resp) + 1];
 	size_t len;
 	uint16_t hs;
 
-	hs = azihsm_fw_execute(*state, get_api_rev_req, sizeof(get_api_rev_req),
+	hs = azihsm_fw_execute(*state, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req),
 			       resp, 0, &len, &in, &out);
 	assert_int_equal(hs, AZIHSM_HSM_SC_INVALID_DST_LEN);
 	assert_int_equal(len, 0);
 
 	/* One byte short of the success response: nothing is returned. */
 	memset(resp, 0x3c, sizeof(resp));
-	hs = azihsm_fw_execute(*state, get_api_rev_req, sizeof(get_api_rev_req),
-			       resp, sizeof(get_api_rev_resp) - 1, &len, &in, &out);
+	hs = azihsm_fw_execute(*state, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req),
+			       resp, sizeof(ex2_get_api_rev_resp) - 1, &len, &in, &out);
 	assert_int_equal(hs, AZIHSM_HSM_SC_INVALID_DST_LEN);
 	assert_int_equal(len, 0);
-	assert_int_equal(resp[sizeof(get_api_rev_resp) - 1], 0x3c);
+	assert_int_equal(resp[sizeof(ex2_get_api_rev_resp) - 1], 0x3c);
 
 	/* Exactly enough. */
-	hs = azihsm_fw_execute(*state, get_api_rev_req, sizeof(get_api_rev_req),
-			       resp, sizeof(get_api_rev_resp), &len, &in, &out);
+	hs = azihsm_fw_execute(*state, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req),
+			       resp, sizeof(ex2_get_api_rev_resp), &len, &in, &out);
 	assert_int_equal(hs, AZIHSM_HSM_SC_SUCCESS);
-	assert_int_equal(len, sizeof(get_api_rev_resp));
-	assert_memory_equal(resp, get_api_rev_resp, len);
+	assert_int_equal(len, sizeof(ex2_get_api_rev_resp));
+	assert_memory_equal(resp, ex2_get_api_rev_resp, len);
 
 	/* An error response that does not fit either. */
 	hs = azihsm_fw_execute(*state, (const uint8_t *)"\x01", 1, resp,
-			       sizeof(decode_failed_resp) - 1, &len, &in, &out);
+			       sizeof(ex6_decode_failed_resp) - 1, &len, &in, &out);
 	assert_int_equal(hs, AZIHSM_HSM_SC_INVALID_DST_LEN);
 	assert_int_equal(len, 0);
 }
@@ -568,16 +526,16 @@ static void test_null_arguments(void **state)
 	uint8_t resp[64];
 	size_t len;
 
-	assert_int_equal(azihsm_fw_execute(NULL, get_api_rev_req,
-					   sizeof(get_api_rev_req), resp,
+	assert_int_equal(azihsm_fw_execute(NULL, ex1_get_api_rev_req,
+					   sizeof(ex1_get_api_rev_req), resp,
 					   sizeof(resp), &len, &in, &out),
 			 AZIHSM_HSM_SC_INTERNAL_ERROR);
-	assert_int_equal(azihsm_fw_execute(*state, get_api_rev_req,
-					   sizeof(get_api_rev_req), resp,
+	assert_int_equal(azihsm_fw_execute(*state, ex1_get_api_rev_req,
+					   sizeof(ex1_get_api_rev_req), resp,
 					   sizeof(resp), NULL, &in, &out),
 			 AZIHSM_HSM_SC_INTERNAL_ERROR);
-	assert_int_equal(azihsm_fw_execute(*state, get_api_rev_req,
-					   sizeof(get_api_rev_req), NULL,
+	assert_int_equal(azihsm_fw_execute(*state, ex1_get_api_rev_req,
+					   sizeof(ex1_get_api_rev_req), NULL,
 					   sizeof(resp), &len, &in, &out),
 			 AZIHSM_HSM_SC_INVALID_DST_LEN);
 	assert_int_equal(azihsm_fw_flush_session(*state, NULL, &out),
@@ -628,9 +586,9 @@ static void test_reset_keeps_device_usable(void **state)
 	struct result r;
 
 	azihsm_fw_reset(*state);
-	run_raw(*state, get_api_rev_req, sizeof(get_api_rev_req), SESS_NONE, 0, &r);
+	run_raw(*state, ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req), SESS_NONE, 0, &r);
 	assert_int_equal(r.host_status, AZIHSM_HSM_SC_SUCCESS);
-	assert_memory_equal(r.resp, get_api_rev_resp, sizeof(get_api_rev_resp));
+	assert_memory_equal(r.resp, ex2_get_api_rev_resp, sizeof(ex2_get_api_rev_resp));
 }
 
 static void test_config_validation(void **state)
@@ -681,12 +639,12 @@ static void *smoke_thread(void *p)
 		const uint8_t *resp;
 		size_t resp_len;
 	} cases[] = {
-		{ get_api_rev_req, sizeof(get_api_rev_req),
-		  get_api_rev_resp, sizeof(get_api_rev_resp) },
+		{ ex1_get_api_rev_req, sizeof(ex1_get_api_rev_req),
+		  ex2_get_api_rev_resp, sizeof(ex2_get_api_rev_resp) },
 		{ get_device_info_req, sizeof(get_device_info_req),
 		  get_device_info_resp, sizeof(get_device_info_resp) },
 		{ (const uint8_t *)"\xff\xff", 2,
-		  decode_failed_resp, sizeof(decode_failed_resp) },
+		  ex6_decode_failed_resp, sizeof(ex6_decode_failed_resp) },
 	};
 	struct smoke_arg *a = p;
 	struct azihsm_fw_session in = { 0 }, out;
