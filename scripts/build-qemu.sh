@@ -87,6 +87,10 @@ configure() {
 }
 
 check_sources
+# Clones share the cached tree: one build at a time.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/qemu-build.lock"
+flock 9
 fetch_source
 hook_tree
 sync_device
