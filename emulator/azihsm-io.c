@@ -7,41 +7,34 @@
  */
 
 #include "qemu/osdep.h"
+#include "block/thread-pool.h"
 #include "qemu/bswap.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
-#include "qemu/main-loop.h"
 
 #include "azihsm.h"
 
-/* One firmware core entry point, with its arguments and results. */
-typedef struct AzihsmFwCall {
-    bool flush;
-    size_t req_len;
-    size_t resp_cap;
-    size_t resp_len;
-    struct azihsm_fw_session in;
-    struct azihsm_fw_session out;
-} AzihsmFwCall;
-
 /*
- * The firmware core runs without the BQL: a command may take long (key
- * generation) and must not stall the vCPUs.  Only the worker calls it,
- * so the request/response buffers are the worker's own.
+ * The firmware core runs on a thread-pool thread, without the BQL: a
+ * command may take long (key generation) and must stall neither the vCPUs
+ * nor the main loop.  Only one call is ever in flight (s->fw_busy), so the
+ * request/response buffers and s->fw_call are this thread's until
+ * azihsm_fw_done() runs.
  */
-static uint16_t azihsm_fw_call(AzihsmState *s, AzihsmFwCall *call)
+static int azihsm_fw_work(void *opaque)
 {
-    uint16_t status;
+    AzihsmState *s = opaque;
+    AzihsmFwCall *call = &s->fw_call;
 
-    bql_unlock();
     if (call->flush) {
-        status = azihsm_fw_flush_session(s->fw, &call->in, &call->out);
+        call->status = azihsm_fw_flush_session(s->fw, &call->in, &call->out);
     } else {
-        status = azihsm_fw_execute(s->fw, s->req_buf, call->req_len,
-                                   s->resp_buf, call->resp_cap,
-                                   &call->resp_len, &call->in, &call->out);
+        call->status = azihsm_fw_execute(s->fw, s->req_buf, call->req_len,
+                                         s->resp_buf, call->resp_cap,
+                                         &call->resp_len, &call->in,
+                                         &call->out);
     }
-    bql_lock();
-    return status;
+    return 0;
 }
 
 /* PRP1 and PRP2 are two data pages, never a PRP list (6.5). */
@@ -92,8 +85,8 @@ static uint16_t azihsm_hsm_check_generic(const struct azihsm_hsm_sqe *sqe)
     return AZIHSM_HSM_SC_SUCCESS;
 }
 
-/* Opcode 0 (6.6): request in, firmware core, response out. */
-static uint16_t azihsm_hsm_generic(AzihsmState *s, const AzihsmCmd *cmd,
+/* Opcode 0 (6.6): validate and fetch the request for the firmware core. */
+static uint16_t azihsm_hsm_generic(AzihsmState *s,
                                    const struct azihsm_hsm_sqe *sqe,
                                    AzihsmFwCall *call)
 {
@@ -109,12 +102,24 @@ static uint16_t azihsm_hsm_generic(AzihsmState *s, const AzihsmCmd *cmd,
                          call->req_len, DMA_DIRECTION_TO_DEVICE)) {
         return AZIHSM_HSM_SC_DMA_TXN_ERROR;
     }
+    return AZIHSM_HSM_SC_SUCCESS;
+}
 
-    status = azihsm_fw_call(s, call);
-    if (status || azihsm_cmd_stale(s, cmd)) {
-        /* A stale command is dropped: its pages may be gone. */
+/* Opcode 0 (6.6) once the firmware core answered: response out. */
+static uint16_t azihsm_hsm_generic_response(AzihsmState *s,
+                                            const struct azihsm_hsm_sqe *sqe,
+                                            AzihsmFwCall *call)
+{
+    if (call->status) {
         call->resp_len = 0;
-        return status;
+        return call->status;
+    }
+    if (call->resp_len > call->resp_cap) {
+        /* A firmware core bug; never read past what the host offered. */
+        error_report_once("azihsm: firmware response of %zu bytes for a "
+                          "%zu-byte buffer", call->resp_len, call->resp_cap);
+        call->resp_len = 0;
+        return AZIHSM_HSM_SC_INTERNAL_ERROR;
     }
     if (call->resp_len &&
         !azihsm_prp_xfer(s, le64_to_cpu(sqe->dst_prp1),
@@ -126,46 +131,84 @@ static uint16_t azihsm_hsm_generic(AzihsmState *s, const AzihsmCmd *cmd,
     return AZIHSM_HSM_SC_SUCCESS;
 }
 
-uint16_t azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd)
+/* The CQE fields after the command, with or without the firmware core. */
+static void azihsm_hsm_fill_cqe(AzihsmCmd *cmd, const AzihsmFwCall *call)
 {
     struct azihsm_hsm_sqe sqe;
     struct azihsm_hsm_cqe cqe = { 0 };
-    AzihsmFwCall call = { 0 };
+
+    memcpy(&sqe, cmd->sqe, sizeof(sqe));
+    cqe.byte_count = cpu_to_le16(call->resp_len);
+    cqe.sess_flags = call->out.flags;
+    cqe.sess_id = cpu_to_le16(call->out.id);
+    cqe.short_app_id = call->out.short_app_id;
+    cqe.cid = cpu_to_le16(AZIHSM_HSM_CMD_CID(le32_to_cpu(sqe.cmd)));
+    memcpy(cmd->cqe, &cqe, sizeof(cqe));
+}
+
+/* Thread-pool completion, in the main loop with the BQL. */
+static void azihsm_fw_done(void *opaque, int ret)
+{
+    AzihsmState *s = opaque;
+    AzihsmCmd *cmd = &s->cmd;
+    AzihsmFwCall *call = &s->fw_call;
+    uint16_t status = call->status;
+
+    s->fw_busy = false;
+    /* A stale command is dropped: the host may have freed its pages. */
+    if (!azihsm_cmd_stale(s, cmd)) {
+        if (!call->flush) {
+            struct azihsm_hsm_sqe sqe;
+
+            memcpy(&sqe, cmd->sqe, sizeof(sqe));
+            status = azihsm_hsm_generic_response(s, &sqe, call);
+        }
+        azihsm_hsm_fill_cqe(cmd, call);
+        azihsm_complete(s, cmd, status);
+    }
+    azihsm_kick(s);
+}
+
+bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status)
+{
+    struct azihsm_hsm_sqe sqe;
+    AzihsmFwCall *call = &s->fw_call;
     uint32_t cmd_word;
-    uint16_t status;
 
     memcpy(&sqe, cmd->sqe, sizeof(sqe));
     cmd_word = le32_to_cpu(sqe.cmd);
-    call.in.flags = sqe.sess_flags;
-    call.in.id = le16_to_cpu(sqe.sess_id);
+    *call = (AzihsmFwCall) {
+        .in.flags = sqe.sess_flags,
+        .in.id = le16_to_cpu(sqe.sess_id),
+    };
 
     if (AZIHSM_HSM_CMD_PSDT(cmd_word)) {
         qemu_log_mask(LOG_GUEST_ERROR, "azihsm: HSM PSDT %u\n",
                       AZIHSM_HSM_CMD_PSDT(cmd_word));
-        status = AZIHSM_HSM_SC_INVALID_PSDT;
+        *status = AZIHSM_HSM_SC_INVALID_PSDT;
     } else if (AZIHSM_HSM_CMD_SET(cmd_word)) {
         qemu_log_mask(LOG_GUEST_ERROR, "azihsm: HSM command set %u\n",
                       AZIHSM_HSM_CMD_SET(cmd_word));
-        status = AZIHSM_HSM_SC_INVALID_FIELD;
+        *status = AZIHSM_HSM_SC_INVALID_FIELD;
     } else if (AZIHSM_HSM_CMD_OPC(cmd_word) == AZIHSM_HSM_OP_GENERIC) {
-        status = azihsm_hsm_generic(s, cmd, &sqe, &call);
+        *status = azihsm_hsm_generic(s, &sqe, call);
     } else if (AZIHSM_HSM_CMD_OPC(cmd_word) == AZIHSM_HSM_OP_FLUSH_SESSION) {
         /* No payload (6.8): the lengths and PRPs are not looked at. */
-        call.flush = true;
-        status = azihsm_fw_call(s, &call);
+        call->flush = true;
+        *status = AZIHSM_HSM_SC_SUCCESS;
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "azihsm: HSM opcode %u\n",
                       AZIHSM_HSM_CMD_OPC(cmd_word));
-        status = AZIHSM_HSM_SC_INVALID_OPCODE;
+        *status = AZIHSM_HSM_SC_INVALID_OPCODE;
     }
 
-    cqe.byte_count = cpu_to_le16(call.resp_len);
-    cqe.sess_flags = call.out.flags;
-    cqe.sess_id = cpu_to_le16(call.out.id);
-    cqe.short_app_id = call.out.short_app_id;
-    cqe.cid = cpu_to_le16(AZIHSM_HSM_CMD_CID(cmd_word));
-    memcpy(cmd->cqe, &cqe, sizeof(cqe));
-    return status;
+    if (*status) {
+        azihsm_hsm_fill_cqe(cmd, call);
+        return false;
+    }
+    s->fw_busy = true;
+    thread_pool_submit_aio(azihsm_fw_work, s, azihsm_fw_done, s);
+    return true;
 }
 
 /*

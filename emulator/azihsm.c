@@ -8,10 +8,10 @@
  * virtual function of the real device: no SR-IOV capability, controller
  * ID 1, its resource count fixed by the "resources" property.
  *
- * Commands run on one worker thread, never in the MMIO handlers: a
- * doorbell write only records the new index and wakes the worker.  The
- * worker fetches, DMAs and posts completions under the BQL and drops it
- * while the firmware core runs.  See Documentation/device-interface.md.
+ * Commands never run in the MMIO handlers: a doorbell write only records
+ * the new index and schedules a BH, which fetches, DMAs and posts
+ * completions in the main loop.  The firmware core runs on a thread-pool
+ * thread.  See Documentation/device-interface.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,8 +22,8 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
-#include "qemu/rcu.h"
 #include "qapi/error.h"
+#include "block/aio-wait.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
@@ -139,8 +139,8 @@ void azihsm_create_sq(AzihsmState *s, uint16_t qid, dma_addr_t base,
 }
 
 /*
- * Commands are fetched by the worker one at a time and completed before
- * it looks at the admin queue again, so a deleted SQ has no command in
+ * Commands are fetched one at a time and completed before the next fetch
+ * (azihsm_process_pass), so a deleted SQ has no command in
  * flight: its Delete SQ CQE is the last word about it (hardware.md 8.6).
  * Entries the host queued but the device never fetched are dropped.
  */
@@ -183,8 +183,9 @@ bool azihsm_cmd_stale(AzihsmState *s, const AzihsmCmd *cmd)
 }
 
 /*
- * Post the completion of @cmd on the CQ of its SQ; the caller checked
- * that the CQ has room.  The status word (with P) is written last so the
+ * Post the completion of @cmd on the CQ of its SQ; the fetch checked that
+ * the CQ had room, and only the host's CQ head doorbell changes that.
+ * The status word (with P) is written last so the
  * host never sees a new phase on a partly written entry (hardware.md 4.3).
  */
 static void azihsm_post_cqe(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
@@ -200,12 +201,9 @@ static void azihsm_post_cqe(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
     stw_le_p(cqe + size - AZIHSM_CQE_STATUS_FROM_END,
              (status << 1) | cq->phase);
 
-    if (!azihsm_dma(s, addr, cqe, size - 4, DMA_DIRECTION_FROM_DEVICE)) {
-        azihsm_set_fatal(s, "cannot write a completion entry");
-        return;
-    }
-    smp_wmb();  /* entry body visible before the phase bit */
-    if (!azihsm_dma(s, addr + size - 4, cqe + size - 4, 4,
+    /* pci_dma_rw() orders the two writes: the body before the phase. */
+    if (!azihsm_dma(s, addr, cqe, size - 4, DMA_DIRECTION_FROM_DEVICE) ||
+        !azihsm_dma(s, addr + size - 4, cqe + size - 4, 4,
                     DMA_DIRECTION_FROM_DEVICE)) {
         azihsm_set_fatal(s, "cannot write a completion entry");
         return;
@@ -221,17 +219,31 @@ static void azihsm_post_cqe(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
     }
 }
 
-/* Fetch, execute and complete the command at the head of @sq. */
+/*
+ * The last step of every command: post its CQE unless the controller was
+ * reset (or hit fatal status) since the fetch, in which case the queues it
+ * came from are gone and it is dropped.
+ */
+void azihsm_complete(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
+{
+    if (azihsm_cmd_stale(s, cmd) || !cmd->sq->created || !azihsm_ready(s)) {
+        return;
+    }
+    azihsm_post_cqe(s, cmd, status);
+}
+
+/* Fetch and execute the command at the head of @sq. */
 static void azihsm_process_one(AzihsmState *s, AzihsmSQ *sq)
 {
-    AzihsmCmd cmd = {
+    AzihsmCmd *cmd = &s->cmd;
+    uint16_t status;
+
+    *cmd = (AzihsmCmd) {
         .sq = sq,
         .generation = s->generation,
     };
-    uint16_t status;
-
     if (!azihsm_dma(s, sq->base + (dma_addr_t)sq->head * sq->entry_size,
-                    cmd.sqe, sq->entry_size, DMA_DIRECTION_TO_DEVICE)) {
+                    cmd->sqe, sq->entry_size, DMA_DIRECTION_TO_DEVICE)) {
         azihsm_set_fatal(s, "cannot fetch a submission entry");
         return;
     }
@@ -239,30 +251,26 @@ static void azihsm_process_one(AzihsmState *s, AzihsmSQ *sq)
 
     switch (sq->kind) {
     case AZIHSM_QUEUE_ADMIN:
-        status = azihsm_admin_exec(s, &cmd);
+        status = azihsm_admin_exec(s, cmd);
         break;
     case AZIHSM_QUEUE_HSM:
-        status = azihsm_hsm_exec(s, &cmd);
+        if (azihsm_hsm_exec(s, cmd, &status)) {
+            return;     /* azihsm_fw_done() completes it */
+        }
         break;
     default:
-        status = azihsm_aes_exec(s, &cmd);
+        status = azihsm_aes_exec(s, cmd);
         break;
     }
-
-    /*
-     * The controller was reset while the command ran (or its own DMA hit
-     * our registers): the queues it came from are gone, drop it.
-     */
-    if (azihsm_cmd_stale(s, &cmd) || !sq->created || !azihsm_ready(s)) {
-        return;
-    }
-    azihsm_post_cqe(s, &cmd, status);
+    azihsm_complete(s, cmd, status);
 }
 
 /*
  * One round-robin pass: at most one command from every SQ that has work
  * and room in its CQ (a full CQ holds its SQ until the host moves the CQ
- * head).  Returns whether anything was done.
+ * head).  It stops when a command went to the firmware core: commands run
+ * one at a time, so an admin Delete SQ never overtakes a fetched command
+ * of that SQ (hardware.md 8.6).  Returns whether anything was done.
  */
 static bool azihsm_process_pass(AzihsmState *s)
 {
@@ -278,49 +286,45 @@ static bool azihsm_process_pass(AzihsmState *s)
         }
         azihsm_process_one(s, sq);
         progress = true;
-        if (s->stopping || s->fw_reset_pending) {
+        if (s->fw_busy || s->fw_reset_pending) {
             break;
         }
     }
     return progress;
 }
 
-static void *azihsm_worker_thread(void *opaque)
+/*
+ * Runs in the main loop with the BQL, guarded against re-entrant MMIO:
+ * DMA that a guest aims at our own BARs fails instead of recursing.
+ */
+static void azihsm_process_bh(void *opaque)
 {
     AzihsmState *s = opaque;
 
-    rcu_register_thread();
-    bql_lock();
-    while (!s->stopping) {
-        if (s->fw_reset_pending) {
-            /* Before any command of the new controller generation. */
-            s->fw_reset_pending = false;
-            azihsm_fw_reset(s->fw);
-            continue;
-        }
-        if (azihsm_process_pass(s)) {
-            /* Let the vCPUs in between passes over busy queues. */
-            bql_unlock();
-            bql_lock();
-        } else {
-            qemu_cond_wait_bql(&s->worker_cond);
-        }
+    if (s->stopping || s->fw_busy) {
+        return;     /* azihsm_fw_done() kicks us again */
     }
-    bql_unlock();
-    rcu_unregister_thread();
-    return NULL;
+    if (s->fw_reset_pending) {
+        /* Before any command of the new controller generation. */
+        s->fw_reset_pending = false;
+        azihsm_fw_reset(s->fw);
+    }
+    /* One pass per BH run, so busy queues do not starve the main loop. */
+    if (azihsm_process_pass(s)) {
+        azihsm_kick(s);
+    }
 }
 
-static void azihsm_kick_worker(AzihsmState *s)
+void azihsm_kick(AzihsmState *s)
 {
-    qemu_cond_signal(&s->worker_cond);
+    qemu_bh_schedule(s->process_bh);
 }
 
 /* ---- Controller enable / disable ---- */
 
 /*
  * Tear every queue down and forget in-flight commands; the firmware core
- * loses its volatile state before the worker runs anything else.
+ * loses its volatile state before the next command runs.
  */
 static void azihsm_ctrl_teardown(AzihsmState *s)
 {
@@ -333,7 +337,7 @@ static void azihsm_ctrl_teardown(AzihsmState *s)
     s->generation++;
     s->fw_reset_pending = true;
     s->csts &= ~(AZIHSM_CSTS_RDY | AZIHSM_CSTS_CFS);
-    azihsm_kick_worker(s);
+    azihsm_kick(s);
 }
 
 /* CC.EN 0 -> 1: create the admin queues from AQA/ASQ/ACQ (2.13). */
@@ -560,7 +564,7 @@ static void azihsm_doorbell_write(void *opaque, hwaddr addr, uint64_t data,
     } else {
         azihsm_sq_doorbell(s, qid, data);
     }
-    azihsm_kick_worker(s);
+    azihsm_kick(s);
 }
 
 static const MemoryRegionOps azihsm_doorbell_ops = {
@@ -575,9 +579,9 @@ static const MemoryRegionOps azihsm_doorbell_ops = {
 
 /* ---- Device ---- */
 
-static void azihsm_reset(DeviceState *dev)
+static void azihsm_reset_hold(Object *obj, ResetType type)
 {
-    AzihsmState *s = AZIHSM(dev);
+    AzihsmState *s = AZIHSM(obj);
 
     azihsm_ctrl_teardown(s);
     s->cc = 0;
@@ -668,9 +672,9 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
     s->req_buf = g_malloc(AZIHSM_HSM_MAX_XFER);
     s->resp_buf = g_malloc(AZIHSM_HSM_MAX_XFER);
     s->stopping = false;
-    qemu_cond_init(&s->worker_cond);
-    qemu_thread_create(&s->worker, "azihsm", azihsm_worker_thread, s,
-                       QEMU_THREAD_JOINABLE);
+    s->fw_busy = false;
+    s->process_bh = qemu_bh_new_guarded(azihsm_process_bh, s,
+                                        &DEVICE(s)->mem_reentrancy_guard);
 }
 
 static void azihsm_exit(PCIDevice *pci_dev)
@@ -679,11 +683,13 @@ static void azihsm_exit(PCIDevice *pci_dev)
 
     s->stopping = true;
     azihsm_ctrl_teardown(s);
-    /* The worker may be waiting for the BQL to finish its command. */
-    bql_unlock();
-    qemu_thread_join(&s->worker);
-    bql_lock();
-    qemu_cond_destroy(&s->worker_cond);
+    /*
+     * A firmware call cannot be cancelled: wait for it to return (its
+     * completion drops the command) before the core and buffers go.
+     */
+    AIO_WAIT_WHILE(NULL, s->fw_busy);
+    qemu_bh_delete(s->process_bh);
+    s->process_bh = NULL;
 
     msix_unuse_all_vectors(pci_dev);
     msix_uninit(pci_dev, &s->msix_bar, &s->msix_bar);
@@ -691,6 +697,8 @@ static void azihsm_exit(PCIDevice *pci_dev)
     s->fw = NULL;
     g_free(s->req_buf);
     g_free(s->resp_buf);
+    s->req_buf = NULL;
+    s->resp_buf = NULL;
 }
 
 static const Property azihsm_props[] = {
@@ -706,6 +714,7 @@ static const VMStateDescription azihsm_vmstate = {
 static void azihsm_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
 
     pc->realize = azihsm_realize;
@@ -721,7 +730,7 @@ static void azihsm_class_init(ObjectClass *oc, void *data)
     dc->desc = "Azure Integrated HSM";
     device_class_set_props(dc, azihsm_props);
     dc->vmsd = &azihsm_vmstate;
-    device_class_set_legacy_reset(dc, azihsm_reset);
+    rc->phases.hold = azihsm_reset_hold;
 }
 
 static const TypeInfo azihsm_info = {

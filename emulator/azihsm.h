@@ -10,7 +10,6 @@
 #define HW_AZIHSM_H
 
 #include "hw/pci/pci_device.h"
-#include "qemu/thread.h"
 #include "qom/object.h"
 
 #include "azihsm/hw.h"
@@ -88,6 +87,17 @@ typedef struct AzihsmSQ {
     dma_addr_t base;
 } AzihsmSQ;
 
+/* One firmware core entry point, with its arguments and results. */
+typedef struct AzihsmFwCall {
+    bool flush;
+    uint16_t status;
+    size_t req_len;
+    size_t resp_cap;
+    size_t resp_len;
+    struct azihsm_fw_session in;
+    struct azihsm_fw_session out;
+} AzihsmFwCall;
+
 /* One fetched command on its way to its completion entry. */
 typedef struct AzihsmCmd {
     AzihsmSQ *sq;
@@ -120,24 +130,34 @@ struct AzihsmState {
     AzihsmCQ cq[AZIHSM_NR_QUEUES];
 
     /*
-     * Bumped (under the BQL) whenever the queues are torn down: a command
-     * whose generation is stale when the worker re-takes the BQL is
-     * dropped without touching guest memory.
+     * Bumped whenever the queues are torn down: a command whose generation
+     * is stale when the firmware core returns is dropped without touching
+     * guest memory.
      */
     uint32_t generation;
-    bool fw_reset_pending;  /* azihsm_fw_reset() owed by the worker */
-    bool stopping;
+    bool fw_reset_pending;  /* azihsm_fw_reset() owed before the next cmd */
+    bool stopping;          /* unrealize: complete nothing more */
 
-    QemuThread worker;
-    QemuCond worker_cond;   /* waited on with the BQL */
+    /*
+     * Commands are processed in a BH in the main loop, one at a time.  An
+     * HSM command that reaches the firmware core runs on a thread-pool
+     * thread; while fw_busy is set the BH fetches nothing, and cmd,
+     * fw_call, req_buf and resp_buf belong to that thread.
+     */
+    QEMUBH *process_bh;
+    bool fw_busy;
+    AzihsmCmd cmd;
+    AzihsmFwCall fw_call;
 
     struct azihsm_fw *fw;
-    uint8_t *req_buf;       /* AZIHSM_HSM_MAX_XFER bytes, worker only */
+    uint8_t *req_buf;       /* AZIHSM_HSM_MAX_XFER bytes each */
     uint8_t *resp_buf;
 };
 
 /* azihsm.c */
 bool azihsm_cmd_stale(AzihsmState *s, const AzihsmCmd *cmd);
+void azihsm_complete(AzihsmState *s, AzihsmCmd *cmd, uint16_t status);
+void azihsm_kick(AzihsmState *s);
 bool azihsm_dma(AzihsmState *s, dma_addr_t addr, void *buf, dma_addr_t len,
                 DMADirection dir);
 void azihsm_create_cq(AzihsmState *s, uint16_t qid, dma_addr_t base,
@@ -153,8 +173,13 @@ bool azihsm_qid_owned(AzihsmState *s, uint16_t qid);
 /* azihsm-admin.c: returns the 15-bit admin status. */
 uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd);
 
-/* azihsm-io.c: return the 11-bit HSM status / 15-bit AES STS. */
-uint16_t azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd);
+/*
+ * azihsm-io.c.  azihsm_hsm_exec() returns false with the 11-bit HSM status
+ * in *status, or true when the command went to the firmware core: it is
+ * then completed from the main loop when the core returns.
+ * azihsm_aes_exec() returns the 15-bit AES STS.
+ */
+bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status);
 uint16_t azihsm_aes_exec(AzihsmState *s, AzihsmCmd *cmd);
 
 #endif /* HW_AZIHSM_H */

@@ -481,7 +481,8 @@ def test_reset_race(iterations=60):
 
 
 def test_unplug():
-    """Hot-unplug (ACPI, i440fx) with the worker busy: unrealize joins it."""
+    """Hot-unplug (ACPI, i440fx) with commands queued and the firmware busy:
+    unrealize waits for the firmware call and QEMU stays up."""
     import json
     import socket
     sock_path = os.path.join(TMP, 'qmp.sock')
