@@ -534,12 +534,13 @@ int azihsm_ctrl_init(struct azihsm_ctrl *ctrl)
 	ctrl->cap = readq(ctrl->regs + AZIHSM_REG_CAP);
 	if (ctrl->cap == ~0ull)
 		return -ENODEV;
+	/* Set first: the teardown after any failure below waits with it. */
+	ctrl->ready_timeout_ms = (AZIHSM_CAP_TO(ctrl->cap) + 1) * 500;
 	if (AZIHSM_CAP_DSTRD(ctrl->cap)) {
 		dev_err(dev, "unsupported doorbell stride %u\n",
 			AZIHSM_CAP_DSTRD(ctrl->cap));
 		return -ENODEV;
 	}
-	ctrl->ready_timeout_ms = (AZIHSM_CAP_TO(ctrl->cap) + 1) * 500;
 	mqes = AZIHSM_CAP_MQES(ctrl->cap) + 1;
 	if (mqes < 2) {
 		dev_err(dev, "queues of %u entries are unusable\n", mqes);
@@ -604,8 +605,13 @@ void azihsm_ctrl_quiesce(struct azihsm_ctrl *ctrl, bool graceful)
 	if (graceful && ctrl->adminq &&
 	    !azihsm_pool_delete(ctrl, &ctrl->aes))
 		azihsm_pool_delete(ctrl, &ctrl->hsm);
-	if (ctrl->regs)
-		azihsm_ctrl_disable(ctrl);
+	/*
+	 * The flushes below free abandoned slots' pages and teardown frees
+	 * the rings: if the controller did not confirm the disable it may
+	 * still write to them, so take bus mastering away from it.
+	 */
+	if (ctrl->regs && azihsm_ctrl_disable(ctrl))
+		pci_clear_master(ctrl->pdev);
 
 	azihsm_pool_for_each(&ctrl->aes, azihsm_queue_flush_fn, -ENODEV);
 	azihsm_pool_for_each(&ctrl->hsm, azihsm_queue_flush_fn, -ENODEV);

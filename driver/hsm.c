@@ -365,11 +365,15 @@ static long azihsm_ioctl_dev_info(struct azihsm_file *f, void __user *argp)
 {
 	struct azihsm_ctrl *ctrl = f->ctrl;
 	struct azihsm_dev_info info;
+	u32 argsz;
 
+	/* As for the HSM ioctl: a too small argument is not read further. */
+	if (get_user(argsz, (u32 __user *)argp))
+		return -EFAULT;
+	if (argsz < sizeof(info))
+		return -EINVAL;
 	if (copy_from_user(&info, argp, AZIHSM_DEV_INFO_COPY_SIZE))
 		return -EFAULT;
-	if (info.argsz < sizeof(info))
-		return -EINVAL;
 	if (READ_ONCE(ctrl->abort_in_progress))
 		return -EAGAIN;
 
@@ -449,6 +453,7 @@ static int azihsm_release(struct inode *inode, struct file *file)
 	if (f->sess_valid && task_tgid(current) == f->owner)
 		azihsm_flush_session(f);
 	put_pid(f->owner);
+	mutex_destroy(&f->sess_lock);
 	put_device(&f->ctrl->dev);
 	kfree(f);
 	return 0;

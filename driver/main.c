@@ -202,6 +202,12 @@ static void azihsm_remove(struct pci_dev *pdev)
 {
 	struct azihsm_ctrl *ctrl = pci_get_drvdata(pdev);
 
+	/*
+	 * VFs enabled through sriov_configure depend on the PF controller
+	 * that is about to be disabled; remove them first (a no-op without
+	 * SR-IOV or with no VFs).
+	 */
+	pci_disable_sriov(pdev);
 	/* No new opens; files already open now fail with -ENODEV. */
 	azihsm_cdev_del(ctrl);
 	azihsm_ctrl_teardown(ctrl, pci_device_is_present(pdev));

@@ -82,7 +82,8 @@ struct azihsm_queue *azihsm_queue_alloc(struct azihsm_ctrl *ctrl,
 	q->sq_db = ctrl->dbs + AZIHSM_DB_SQ_TAIL(qid);
 	q->cq_db = ctrl->dbs + AZIHSM_DB_CQ_HEAD(qid);
 
-	q->cmds = kcalloc(azihsm_nr_tags(q), sizeof(*q->cmds), GFP_KERNEL);
+	/* Up to 1023 slots of ~180 bytes: do not insist on an order-6 page. */
+	q->cmds = kvcalloc(azihsm_nr_tags(q), sizeof(*q->cmds), GFP_KERNEL);
 	q->tag_map = bitmap_zalloc(azihsm_nr_tags(q), GFP_KERNEL);
 	if (!q->cmds || !q->tag_map)
 		goto fail;
@@ -130,7 +131,7 @@ void azihsm_queue_free(struct azihsm_queue *q)
 	if (q->sq)
 		dma_free_coherent(dev, q->sq_bytes, q->sq, q->sq_dma);
 	bitmap_free(q->tag_map);
-	kfree(q->cmds);
+	kvfree(q->cmds);
 	kfree(q);
 }
 
