@@ -17,5 +17,5 @@ echo "--- device nodes:"; ls -l /dev/azihsm*
 echo "--- azihsm list:"; azihsm list
 echo "--- azihsm info:"; azihsm info
 echo "--- azihsm info --json:"; azihsm info --json
-echo "--- kernel log (azihsm):"; dmesg | grep -i azihsm
+echo "--- kernel log (azihsm):"; dmesg | grep -E "azihsm[ :]"
 '
