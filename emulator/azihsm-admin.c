@@ -105,6 +105,13 @@ static uint16_t azihsm_admin_create_cq(AzihsmState *s,
                           qid, vector, first, last);
             return AZIHSM_ADMIN_SC_INVALID_VECTOR;
         }
+        /* In its range, but beyond the table (msix-vectors < 32). */
+        if (vector >= s->msix_vectors) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "azihsm: CQ %u vector %u, the function has %u\n",
+                          qid, vector, s->msix_vectors);
+            return AZIHSM_ADMIN_SC_INVALID_VECTOR;
+        }
     }
     if (s->cq[qid].created) {
         qemu_log_mask(LOG_GUEST_ERROR, "azihsm: CQ %u already exists\n", qid);

@@ -169,6 +169,22 @@ static void azihsm_fw_done(void *opaque, int ret)
     azihsm_kick(s);
 }
 
+/*
+ * Test knob x-stall-commands: the firmware loses the first N valid generic
+ * commands after realize.  Fetched, request read, never completed: the
+ * driver's per-command timeout and level-1 abort are then exercised.  The
+ * command keeps no state, so it is gone for good before any Delete SQ of
+ * its queue and no CQE can ever follow that Delete SQ's (hardware.md 8.6).
+ */
+static bool azihsm_hsm_lose(AzihsmState *s)
+{
+    if (!s->stalls_left) {
+        return false;
+    }
+    s->stalls_left--;
+    return true;
+}
+
 bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status)
 {
     struct azihsm_hsm_sqe sqe;
@@ -192,6 +208,9 @@ bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status)
         *status = AZIHSM_HSM_SC_INVALID_FIELD;
     } else if (AZIHSM_HSM_CMD_OPC(cmd_word) == AZIHSM_HSM_OP_GENERIC) {
         *status = azihsm_hsm_generic(s, &sqe, call);
+        if (!*status && azihsm_hsm_lose(s)) {
+            return true;    /* never completed */
+        }
     } else if (AZIHSM_HSM_CMD_OPC(cmd_word) == AZIHSM_HSM_OP_FLUSH_SESSION) {
         /* No payload (6.8): the lengths and PRPs are not looked at. */
         call->flush = true;

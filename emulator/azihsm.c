@@ -142,7 +142,9 @@ void azihsm_create_sq(AzihsmState *s, uint16_t qid, dma_addr_t base,
  * Commands are fetched one at a time and completed before the next fetch
  * (azihsm_process_pass), so a deleted SQ has no command in
  * flight: its Delete SQ CQE is the last word about it (hardware.md 8.6).
- * Entries the host queued but the device never fetched are dropped.
+ * A command the firmware lost (x-stall-commands) holds nothing and was
+ * dropped for good when it was lost.  Entries the host queued but the
+ * device never fetched are dropped.
  */
 void azihsm_delete_sq(AzihsmState *s, uint16_t qid)
 {
@@ -255,7 +257,7 @@ static void azihsm_process_one(AzihsmState *s, AzihsmSQ *sq)
         break;
     case AZIHSM_QUEUE_HSM:
         if (azihsm_hsm_exec(s, cmd, &status)) {
-            return;     /* azihsm_fw_done() completes it */
+            return;     /* azihsm_fw_done() completes it, if not lost */
         }
         break;
     default:
@@ -579,6 +581,9 @@ static const MemoryRegionOps azihsm_doorbell_ops = {
 
 /* ---- Device ---- */
 
+/* The admin vector and one shared HSM vector: what the driver needs. */
+#define AZIHSM_MIN_MSIX_VECTORS 2
+
 static void azihsm_reset_hold(Object *obj, ResetType type)
 {
     AzihsmState *s = AZIHSM(obj);
@@ -610,6 +615,12 @@ static bool azihsm_check_props(AzihsmState *s, Error **errp)
     if (s->resources > AZIHSM_MAX_RESOURCES) {
         error_setg(errp, "azihsm: resources must be 0 to %u",
                    AZIHSM_MAX_RESOURCES);
+        return false;
+    }
+    if (s->msix_vectors < AZIHSM_MIN_MSIX_VECTORS ||
+        s->msix_vectors > AZIHSM_MSIX_VECTORS) {
+        error_setg(errp, "azihsm: msix-vectors must be %u to %u",
+                   AZIHSM_MIN_MSIX_VECTORS, AZIHSM_MSIX_VECTORS);
         return false;
     }
     return true;
@@ -656,7 +667,7 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
     pci_register_bar(pci_dev, AZIHSM_BAR_MSIX,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->msix_bar);
-    if (msix_init(pci_dev, AZIHSM_MSIX_VECTORS,
+    if (msix_init(pci_dev, s->msix_vectors,
                   &s->msix_bar, AZIHSM_BAR_MSIX, AZIHSM_MSIX_TABLE_OFF,
                   &s->msix_bar, AZIHSM_BAR_MSIX, AZIHSM_MSIX_PBA_OFF,
                   0, errp)) {
@@ -665,7 +676,7 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
         return;
     }
     /* The driver binds every vector; CQs name theirs at creation. */
-    for (vector = 0; vector < AZIHSM_MSIX_VECTORS; vector++) {
+    for (vector = 0; vector < s->msix_vectors; vector++) {
         msix_vector_use(pci_dev, vector);
     }
 
@@ -673,6 +684,7 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
     s->resp_buf = g_malloc(AZIHSM_HSM_MAX_XFER);
     s->stopping = false;
     s->fw_busy = false;
+    s->stalls_left = s->stall_commands;
     s->process_bh = qemu_bh_new_guarded(azihsm_process_bh, s,
                                         &DEVICE(s)->mem_reentrancy_guard);
 }
@@ -704,6 +716,10 @@ static void azihsm_exit(PCIDevice *pci_dev)
 static const Property azihsm_props[] = {
     DEFINE_PROP_STRING("serial", AzihsmState, serial),
     DEFINE_PROP_UINT32("resources", AzihsmState, resources, 1),
+    /* Test knobs, beyond the real device (device-interface.md). */
+    DEFINE_PROP_UINT32("msix-vectors", AzihsmState, msix_vectors,
+                       AZIHSM_MSIX_VECTORS),
+    DEFINE_PROP_UINT32("x-stall-commands", AzihsmState, stall_commands, 0),
 };
 
 static const VMStateDescription azihsm_vmstate = {

@@ -116,6 +116,11 @@ struct AzihsmState {
     /* Properties. */
     char *serial;
     uint32_t resources;
+    uint32_t msix_vectors;      /* test knob: MSI-X table size, 2..32 */
+    uint32_t stall_commands;    /* test knob "x-stall-commands" */
+
+    /* Generic HSM commands still to be lost (x-stall-commands). */
+    uint32_t stalls_left;
 
     /* BAR0 registers (hardware.md 2). */
     uint32_t cc;
@@ -175,8 +180,9 @@ uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd);
 
 /*
  * azihsm-io.c.  azihsm_hsm_exec() returns false with the 11-bit HSM status
- * in *status, or true when the command went to the firmware core: it is
- * then completed from the main loop when the core returns.
+ * in *status, or true when nothing is to be posted now: the command went
+ * to the firmware core and is completed from the main loop when the core
+ * returns, or it was lost (x-stall-commands) and is never completed.
  * azihsm_aes_exec() returns the 15-bit AES STS.
  */
 bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status);

@@ -7,6 +7,9 @@
  *   azihsm-vmtest ioctl-errors DEV     every rejection path answers as documented
  *   azihsm-vmtest raw-api-rev DEV      a GetApiRev request crosses the whole stack
  *   azihsm-vmtest hold-open DEV DIR    open DEV, wait for DIR/go, expect ENODEV
+ *   azihsm-vmtest expect-timeout DEV S the device loses the next command: it
+ *                                      fails with ETIMEDOUT after S seconds,
+ *                                      then the reset queue works again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "uapi/azihsm.h"
@@ -184,6 +188,43 @@ static void ioctl_errors(int fd)
 	raw_api_rev(fd);
 }
 
+/*
+ * The level-1 abort after the timeout is two admin commands; under TCG
+ * they take well under a second, so more than this is a hang somewhere.
+ */
+#define ABORT_SLACK_S	4.0
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Run on a device that loses the next HSM command (x-stall-commands): the
+ * ioctl fails with ETIMEDOUT and ext. status ABORTED once the driver's
+ * command timeout has passed, and the queue the driver reset carries the
+ * next command.
+ */
+static void expect_timeout(int fd, double timeout_s)
+{
+	uint8_t resp[256];
+	struct azihsm_hsm_cmd c;
+	double start, elapsed;
+
+	init_cmd(&c, api_rev_req, sizeof(api_rev_req), resp, sizeof(resp));
+	start = now_s();
+	expect_cmd_error(fd, &c, ETIMEDOUT, AZIHSM_EXT_ABORTED, "lost command");
+	elapsed = now_s() - start;
+	printf("lost command failed after %.2f s\n", elapsed);
+	/* Jiffies rounding may end the wait a tick early. */
+	CHECK(elapsed >= timeout_s - 0.1 && elapsed <= timeout_s + ABORT_SLACK_S,
+	      "lost command failed after %.2f s, want %.0f s", elapsed, timeout_s);
+	raw_api_rev(fd);
+}
+
 static int hold_open(const char *dev, const char *dir)
 {
 	char path[256];
@@ -208,23 +249,36 @@ static int hold_open(const char *dev, const char *dir)
 	return failures;
 }
 
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s ioctl-errors|raw-api-rev DEV | hold-open DEV DIR |"
+		" expect-timeout DEV SECONDS\n", prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
+	double timeout_s = 0;
 	int fd;
 
 	if (argc == 4 && strcmp(argv[1], "hold-open") == 0)
 		return hold_open(argv[2], argv[3]) ? 1 : 0;
-	if (argc != 3 || (strcmp(argv[1], "ioctl-errors") && strcmp(argv[1], "raw-api-rev"))) {
-		fprintf(stderr, "usage: %s ioctl-errors|raw-api-rev DEV | hold-open DEV DIR\n",
-			argv[0]);
-		return 2;
+	if (argc == 4 && strcmp(argv[1], "expect-timeout") == 0) {
+		timeout_s = atof(argv[3]);
+		if (timeout_s <= 0)
+			return usage(argv[0]);
+	} else if (argc != 3 ||
+		   (strcmp(argv[1], "ioctl-errors") && strcmp(argv[1], "raw-api-rev"))) {
+		return usage(argv[0]);
 	}
 	fd = open(argv[2], O_RDWR);
 	if (fd < 0) {
 		perror(argv[2]);
 		return 1;
 	}
-	if (strcmp(argv[1], "ioctl-errors") == 0)
+	if (timeout_s > 0)
+		expect_timeout(fd, timeout_s);
+	else if (strcmp(argv[1], "ioctl-errors") == 0)
 		ioctl_errors(fd);
 	else
 		raw_api_rev(fd);

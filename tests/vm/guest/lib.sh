@@ -38,3 +38,29 @@ fail() {
 	echo "$*"
 	exit 1
 }
+
+# One line per azihsm interrupt handler in /proc/interrupts: its name and
+# the interrupts it took, summed over all CPUs.
+azihsm_irq_counts() {
+	awk 'NR == 1 { ncpu = NF; next }
+	     $NF ~ /^azihsm-/ {
+		n = 0
+		for (i = 2; i <= ncpu + 1; i++)
+			n += $i
+		print $NF, n
+	     }' /proc/interrupts
+}
+
+# The last kernel log line that matches the extended regex $1.
+dmesg_last() {
+	dmesg | grep -E "$1" | tail -n1
+}
+
+# The smallest of the numbers given.
+min() {
+	m=$1
+	for n in "$@"; do
+		[ "$n" -lt "$m" ] && m=$n
+	done
+	echo "$m"
+}
