@@ -102,7 +102,7 @@ class QTest:
         self.cmd('outl 0xcfc 0x%x' % v)
 
 
-def setup_pci(q):
+def setup_pci(q, nvec=32):
     check(q.cfg_r(0) == 0xc0031414, 'vendor/device')
     check(q.cfg_r(8) >> 8 == 0x108000, 'class 0x108000')
     check(q.cfg_r(0x2c) == 0x00001414, 'subsystem 1414:0000')
@@ -125,10 +125,10 @@ def setup_pci(q):
         cap = (hdr >> 8) & 0xff
     check(msix is not None, 'MSI-X capability')
     ctrl = q.cfg_r(msix)
-    check(((ctrl >> 16) & 0x7ff) + 1 == 32, '32 MSI-X vectors')
+    check(((ctrl >> 16) & 0x7ff) + 1 == nvec, '%d MSI-X vectors' % nvec)
     check(q.cfg_r(msix + 4) == 4 and q.cfg_r(msix + 8) == 0x804,
           'MSI-X table BAR4+0, PBA BAR4+0x800')
-    for v in range(32):
+    for v in range(nvec):
         e = BAR4 + 16 * v
         q.wl(e, MSI_BASE + 4 * v)
         q.wl(e + 4, 0)
@@ -547,6 +547,78 @@ def test_resources(devopts, hsm_count, aes_count, zero=False):
     q.close()
 
 
+def test_msix_vectors():
+    """msix-vectors (test knob): the table shrinks, Create CQ refuses any
+    vector the function lacks, and out-of-range values stop QEMU."""
+    q = QTest(',resources=4,msix-vectors=3')
+    setup_pci(q, 3)
+    adm = enable(q)
+    check(adm.run(0x05, CQ1, 0x000f0001, 0x00030003)['status'] == 0x4108, 'vector 3 of 3 rejected')
+    check(adm.run(0x05, CQ1, 0x000f0001, 0x00020003)['status'] == 0, 'vector 2 of 3 accepted')
+    check(adm.run(0x05, CQ256, 0x000f0100, 0x00100003)['status'] == 0x4108,
+          'AES vector 16 of 3 rejected')
+    check(adm.run(0x05, CQ256, 0x000f0100, 0x00000001)['status'] == 0, 'AES CQ without IEN')
+    q.close()
+    q = QTest(',resources=4,msix-vectors=17')
+    setup_pci(q, 17)
+    adm = enable(q)
+    check(adm.run(0x05, CQ256, 0x000f0100, 0x00110003)['status'] == 0x4108,
+          'AES vector 17 of 17 rejected')
+    check(adm.run(0x05, CQ256, 0x000f0100, 0x00100003)['status'] == 0, 'AES vector 16 of 17')
+    q.close()
+    for bad in ('0', '1', '33'):
+        r = subprocess.run([QEMU, '-M', 'q35', '-nodefaults', '-display', 'none',
+                            '-L', '/usr/share/seabios', '-L', '/usr/share/qemu',
+                            '-device', 'azihsm,msix-vectors=' + bad, '-S'],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and 'msix-vectors must be 2 to 32' in r.stderr,
+              'msix-vectors=%s refused: %r' % (bad, r.stderr))
+
+
+def test_stall_commands():
+    """x-stall-commands (test knob): lost commands post nothing, later ones
+    complete, Delete SQ leaves no late CQE, invalid commands still fail,
+    and a disable does not re-arm the count."""
+    req = get_api_rev_request()
+    q = QTest(',x-stall-commands=2')
+    setup_pci(q)
+    adm = enable(q)
+    hq = create_pair(q, adm, 1, SQ1, CQ1, 16, 1, 64, 16)
+    q.wb(SRC, req)
+    for cid in (1, 2):
+        hq.submit(hsm_sqe(0, cid, len(req), SRC, 0, 4096, DST))
+    check(hq.none_pending(0.5), 'lost commands post nothing')
+    hq.submit(hsm_sqe(0, 3, len(req), SRC, 0, 4096, DST))
+    c = hsm_cqe(hq.reap('third command'))
+    check(c['cid'] == 3 and c['status'] == 0 and c['sqhd'] == 3, 'third completes %r' % c)
+    check(adm.run(0x00, 0, 1)['status'] == 0, 'delete SQ 1')
+    check(hq.none_pending(0.3), 'no CQE after Delete SQ')
+    check(adm.run(0x01, SQ1, 0x000f0001, 0x00010003)['status'] == 0, 're-create SQ 1')
+    hq.tail = 0
+    hq.submit(hsm_sqe(0, 1, len(req), SRC, 0, 4096, DST))
+    c = hsm_cqe(hq.reap('after re-create'))
+    check(c['cid'] == 1 and c['status'] == 0 and c['sqhd'] == 1, 'after re-create %r' % c)
+    q.close()
+
+    q = QTest(',x-stall-commands=1')
+    setup_pci(q)
+    adm = enable(q)
+    hq = create_pair(q, adm, 1, SQ1, CQ1, 16, 1, 64, 16)
+    q.wb(SRC, req)
+    hq.submit(hsm_sqe(0, 1, 0, SRC, 0, 4096, DST))
+    check(hsm_cqe(hq.reap('bad length'))['status'] == 0x0c1, 'invalid command fails, not lost')
+    hq.submit(hsm_sqe(0, 2, len(req), SRC, 0, 4096, DST))
+    check(hq.none_pending(0.5), 'first valid command lost')
+    hq.submit(hsm_sqe(0, 3, len(req), SRC, 0, 4096, DST))
+    check(hsm_cqe(hq.reap('next'))['cid'] == 3, 'next command completes')
+    disable(q)
+    adm = enable(q)
+    hq = create_pair(q, adm, 1, SQ1, CQ1, 16, 1, 64, 16)
+    hq.submit(hsm_sqe(0, 4, len(req), SRC, 0, 4096, DST))
+    check(hsm_cqe(hq.reap('after re-enable'))['cid'] == 4, 'no stall after re-enable')
+    q.close()
+
+
 def main():
     global QEMU, HELPER
     if len(sys.argv) != 3:
@@ -568,6 +640,8 @@ def main():
     test_unplug()
     test_resources(',resources=4', 4, 8)
     test_resources(',resources=0', 0, 0, zero=True)
+    test_msix_vectors()
+    test_stall_commands()
     if failed:
         print('device logs are in', TMP, file=sys.stderr)
     else:
