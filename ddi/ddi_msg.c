@@ -43,6 +43,103 @@ MBOR_SCHEMA(ddi_get_device_info_resp_schema, struct ddi_get_device_info_resp,
 	MBOR_REQ(struct ddi_get_device_info_resp, fips_approved, 3, MBOR_BOOL,
 		 0, NULL));
 
+MBOR_SCHEMA(ddi_public_key_schema, struct ddi_public_key,
+	MBOR_REQ(struct ddi_public_key, der, 1, MBOR_BYTES, DDI_PUBLIC_KEY_MAX, NULL),
+	MBOR_REQ(struct ddi_public_key, key_kind, 2, MBOR_U32, 0, NULL));
+
+MBOR_SCHEMA(ddi_cred_key_resp_schema, struct ddi_cred_key_resp,
+	MBOR_REQ(struct ddi_cred_key_resp, pub_key, 1, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_REQ(struct ddi_cred_key_resp, nonce, 2, MBOR_FIXED_BYTES, 32, NULL),
+	MBOR_REQ(struct ddi_cred_key_resp, pub_key_signature, 3, MBOR_BYTES,
+		 192, NULL));
+
+/*
+ * The credential structs declare iv as bytes<=16 with an exact-length
+ * check by the FW (3.2.3); 8.2 lists it as bytes[16].  3.2.3 is the
+ * definition the FW's InvalidArg length check implies, so it wins here.
+ */
+MBOR_SCHEMA(ddi_encrypted_establish_cred_schema, struct ddi_encrypted_establish_cred,
+	MBOR_REQ(struct ddi_encrypted_establish_cred, encrypted_id, 1, MBOR_BYTES,
+		 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_establish_cred, encrypted_pin, 2, MBOR_BYTES,
+		 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_establish_cred, iv, 3, MBOR_BYTES, 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_establish_cred, nonce, 4, MBOR_FIXED_BYTES,
+		 32, NULL),
+	MBOR_REQ(struct ddi_encrypted_establish_cred, tag, 5, MBOR_FIXED_BYTES,
+		 48, NULL));
+
+MBOR_SCHEMA(ddi_establish_credential_req_schema, struct ddi_establish_credential_req,
+	MBOR_REQ(struct ddi_establish_credential_req, encrypted_credential, 1,
+		 MBOR_MAP, 0, &ddi_encrypted_establish_cred_schema),
+	MBOR_REQ(struct ddi_establish_credential_req, pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_REQ(struct ddi_establish_credential_req, masked_bk3, 3, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL),
+	MBOR_REQ(struct ddi_establish_credential_req, bmk, 4, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL),
+	MBOR_REQ(struct ddi_establish_credential_req, masked_unwrapping_key, 5,
+		 MBOR_BYTES, DDI_BLOB_MAX, NULL),
+	MBOR_REQ(struct ddi_establish_credential_req, pota_sig, 6, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL),
+	MBOR_REQ(struct ddi_establish_credential_req, pota_pub_key, 7, MBOR_MAP, 0,
+		 &ddi_public_key_schema));
+
+MBOR_SCHEMA(ddi_establish_credential_resp_schema, struct ddi_establish_credential_resp,
+	MBOR_REQ(struct ddi_establish_credential_resp, bmk, 1, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL));
+
+MBOR_SCHEMA(ddi_encrypted_session_cred_schema, struct ddi_encrypted_session_cred,
+	MBOR_REQ(struct ddi_encrypted_session_cred, encrypted_id, 1, MBOR_BYTES,
+		 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_session_cred, encrypted_pin, 2, MBOR_BYTES,
+		 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_session_cred, encrypted_seed, 3, MBOR_BYTES,
+		 48, NULL),
+	MBOR_REQ(struct ddi_encrypted_session_cred, iv, 4, MBOR_BYTES, 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_session_cred, nonce, 5, MBOR_FIXED_BYTES,
+		 32, NULL),
+	MBOR_REQ(struct ddi_encrypted_session_cred, tag, 6, MBOR_FIXED_BYTES,
+		 48, NULL));
+
+MBOR_SCHEMA(ddi_open_session_req_schema, struct ddi_open_session_req,
+	MBOR_REQ(struct ddi_open_session_req, encrypted_credential, 1, MBOR_MAP,
+		 0, &ddi_encrypted_session_cred_schema),
+	MBOR_REQ(struct ddi_open_session_req, pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema));
+
+MBOR_SCHEMA(ddi_open_session_resp_schema, struct ddi_open_session_resp,
+	MBOR_REQ(struct ddi_open_session_resp, sess_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_open_session_resp, short_app_id, 2, MBOR_U8, 0, NULL),
+	MBOR_REQ(struct ddi_open_session_resp, bmk_session, 3, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL));
+
+MBOR_SCHEMA(ddi_encrypted_pin_schema, struct ddi_encrypted_pin,
+	MBOR_REQ(struct ddi_encrypted_pin, encrypted_pin, 2, MBOR_BYTES, 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_pin, iv, 3, MBOR_BYTES, 16, NULL),
+	MBOR_REQ(struct ddi_encrypted_pin, nonce, 4, MBOR_FIXED_BYTES, 32, NULL),
+	MBOR_REQ(struct ddi_encrypted_pin, tag, 5, MBOR_FIXED_BYTES, 48, NULL));
+
+MBOR_SCHEMA(ddi_change_pin_req_schema, struct ddi_change_pin_req,
+	MBOR_REQ(struct ddi_change_pin_req, new_pin, 1, MBOR_MAP, 0,
+		 &ddi_encrypted_pin_schema),
+	MBOR_REQ(struct ddi_change_pin_req, pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema));
+
+MBOR_SCHEMA(ddi_init_bk3_req_schema, struct ddi_init_bk3_req,
+	MBOR_REQ(struct ddi_init_bk3_req, bk3, 1, MBOR_BYTES, DDI_BK3_LEN, NULL));
+
+MBOR_SCHEMA(ddi_init_bk3_resp_schema, struct ddi_init_bk3_resp,
+	MBOR_REQ(struct ddi_init_bk3_resp, masked_bk3, 1, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL),
+	MBOR_REQ(struct ddi_init_bk3_resp, vm_launch_guid, 2, MBOR_FIXED_BYTES,
+		 DDI_VM_LAUNCH_GUID_LEN, NULL));
+
+MBOR_SCHEMA(ddi_sealed_bk3_schema, struct ddi_sealed_bk3,
+	MBOR_REQ(struct ddi_sealed_bk3, sealed_bk3, 1, MBOR_BYTES, DDI_BLOB_MAX,
+		 NULL));
+
 /* ---- Opcode and status tables ---- */
 
 /*
@@ -105,6 +202,20 @@ static const struct ddi_op_schemas {
 	  &ddi_get_api_rev_resp_schema },
 	{ AZIHSM_DDI_OP_GET_DEVICE_INFO, &ddi_empty_schema,
 	  &ddi_get_device_info_resp_schema },
+	{ AZIHSM_DDI_OP_GET_ESTABLISH_CRED_ENCRYPTION_KEY, &ddi_empty_schema,
+	  &ddi_cred_key_resp_schema },
+	{ AZIHSM_DDI_OP_ESTABLISH_CREDENTIAL, &ddi_establish_credential_req_schema,
+	  &ddi_establish_credential_resp_schema },
+	{ AZIHSM_DDI_OP_GET_SESSION_ENCRYPTION_KEY, &ddi_empty_schema,
+	  &ddi_cred_key_resp_schema },
+	{ AZIHSM_DDI_OP_OPEN_SESSION, &ddi_open_session_req_schema,
+	  &ddi_open_session_resp_schema },
+	{ AZIHSM_DDI_OP_CLOSE_SESSION, &ddi_empty_schema, &ddi_empty_schema },
+	{ AZIHSM_DDI_OP_CHANGE_PIN, &ddi_change_pin_req_schema, &ddi_empty_schema },
+	{ AZIHSM_DDI_OP_INIT_BK3, &ddi_init_bk3_req_schema,
+	  &ddi_init_bk3_resp_schema },
+	{ AZIHSM_DDI_OP_GET_SEALED_BK3, &ddi_empty_schema, &ddi_sealed_bk3_schema },
+	{ AZIHSM_DDI_OP_SET_SEALED_BK3, &ddi_sealed_bk3_schema, &ddi_empty_schema },
 };
 
 /* Names and schemas are filled in by ddi_tables_init(). */

@@ -53,6 +53,12 @@ struct azihsm_fw *azihsm_fw_new(const struct azihsm_fw_config *cfg)
 	id_string_copy(fw->fw_rev, cfg->fw_rev);
 	fw->cfg.serial = fw->serial;
 	fw->cfg.fw_rev = fw->fw_rev;
+	/* The identity key exists before any DDI traffic (ddi.md 6.1). */
+	if (fw_partition_init(fw)) {
+		azihsm_fw_free(fw);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return fw;
 }
 
@@ -61,7 +67,20 @@ void azihsm_fw_free(struct azihsm_fw *fw)
 	if (!fw)
 		return;
 	pthread_mutex_destroy(&fw->lock);
+	fw_partition_destroy(fw);
 	free(fw);
+}
+
+int azihsm_fw_identity_public_key(struct azihsm_fw *fw, uint8_t point[97])
+{
+	int ret;
+
+	if (!fw || !point)
+		return -1;
+	pthread_mutex_lock(&fw->lock);
+	ret = ddi_p384_public_point(fw->identity_key, point);
+	pthread_mutex_unlock(&fw->lock);
+	return ret;
 }
 
 uint16_t azihsm_fw_execute(struct azihsm_fw *fw,
@@ -126,7 +145,10 @@ void azihsm_fw_reset(struct azihsm_fw *fw)
 {
 	if (!fw)
 		return;
-	/* Sessions (and, later, key tables) are volatile; credentials are not. */
+	/*
+	 * Sessions (and, later, key tables) are volatile; credentials, nonce,
+	 * BK3 state and the masking key are persistent (ddi.md 9).
+	 */
 	pthread_mutex_lock(&fw->lock);
 	fw_session_close_all(fw);
 	pthread_mutex_unlock(&fw->lock);

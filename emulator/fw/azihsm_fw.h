@@ -24,6 +24,13 @@ struct azihsm_fw_config {
 	uint8_t key_tables;		/* tables assigned to the partition, >= 1 */
 	const char *serial;		/* Identify SN, printable ASCII, <= 32 */
 	const char *fw_rev;		/* Identify FR, printable ASCII, <= 32 */
+	/*
+	 * Seconds on a clock that never goes back, for the PIN lockout of
+	 * ddi.md 6.7.  NULL: CLOCK_MONOTONIC.  Tests inject their own so that
+	 * lockout delays can be crossed without sleeping.
+	 */
+	uint64_t (*clock)(void *opaque);
+	void *clock_opaque;
 };
 
 /* Queue-level session block: SQE byte 44 / 48 in, CQE byte 2 / 4 / 6 out. */
@@ -53,6 +60,15 @@ uint16_t azihsm_fw_execute(struct azihsm_fw *fw,
 uint16_t azihsm_fw_flush_session(struct azihsm_fw *fw,
 				 const struct azihsm_fw_session *in,
 				 struct azihsm_fw_session *out);
+
+/*
+ * The partition identity public key as the uncompressed point 0x04 || X || Y
+ * (97 bytes, big-endian coordinates): what a POTA endorses (ddi.md 7.4) and
+ * what verifies pub_key_signature (7.3).  A host will read it from the PID
+ * certificate once GetCertificate exists; until then the device model and
+ * tests take it from here.  Returns 0, or -1 on bad arguments.
+ */
+int azihsm_fw_identity_public_key(struct azihsm_fw *fw, uint8_t point[97]);
 
 /* Controller reset (CC.EN 1 -> 0, NSSR): volatile state is lost. */
 void azihsm_fw_reset(struct azihsm_fw *fw);

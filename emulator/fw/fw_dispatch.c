@@ -18,6 +18,17 @@ struct fw_op {
 static const struct fw_op fw_ops[] = {
 	{ AZIHSM_DDI_OP_GET_API_REV, fw_op_get_api_rev },
 	{ AZIHSM_DDI_OP_GET_DEVICE_INFO, fw_op_get_device_info },
+	{ AZIHSM_DDI_OP_GET_ESTABLISH_CRED_ENCRYPTION_KEY,
+	  fw_op_get_establish_cred_encryption_key },
+	{ AZIHSM_DDI_OP_ESTABLISH_CREDENTIAL, fw_op_establish_credential },
+	{ AZIHSM_DDI_OP_GET_SESSION_ENCRYPTION_KEY,
+	  fw_op_get_session_encryption_key },
+	{ AZIHSM_DDI_OP_OPEN_SESSION, fw_op_open_session },
+	{ AZIHSM_DDI_OP_CLOSE_SESSION, fw_op_close_session },
+	{ AZIHSM_DDI_OP_CHANGE_PIN, fw_op_change_pin },
+	{ AZIHSM_DDI_OP_INIT_BK3, fw_op_init_bk3 },
+	{ AZIHSM_DDI_OP_GET_SEALED_BK3, fw_op_get_sealed_bk3 },
+	{ AZIHSM_DDI_OP_SET_SEALED_BK3, fw_op_set_sealed_bk3 },
 };
 
 static const struct fw_op *fw_op_find(uint32_t op)

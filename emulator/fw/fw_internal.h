@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
 #include "azihsm_fw.h"
 
@@ -19,26 +20,101 @@
 /* Identify SN / FR strings, without the terminating NUL. */
 #define FW_ID_STRING_MAX	32
 
+/* The application's vault id, reported as short app id (ddi.md 6.1). */
+#define FW_APP_VAULT_ID		1
+/* Device limits of ddi.md 8.3. */
+#define FW_SEALED_BK3_MAX	512
+#define FW_MASKED_BK_BOOT_MAX	300
+#define FW_BKS_SEED_LEN		32
+#define FW_SECRET_LEN		48
+#define FW_BK3_SESSION_LEN	48
+
 struct fw_session {
 	bool open;
 	bool needs_renegotiation;	/* ddi.md 6.9 */
 	struct ddi_api_rev rev;		/* fixed when the session was opened */
+	uint8_t smk[DDI_MASKING_KEY_LEN];	/* session masking key */
 };
 
-/* The one partition this core emulates.  Every field is under lock. */
+/* PIN lockout context (ddi.md 6.7). */
+struct fw_lockout {
+	bool locked;
+	uint32_t attempts;
+	uint32_t delay_factor;
+	uint64_t until;			/* clock seconds */
+};
+
+/*
+ * The one partition this core emulates.  Every field is under lock.
+ * What ddi.md 9 calls persistent survives azihsm_fw_reset(); sessions do
+ * not.  Nothing is written to disk yet: the device lives as long as the
+ * object.
+ */
 struct azihsm_fw {
 	pthread_mutex_t lock;
 	struct azihsm_fw_config cfg;	/* strings point at the copies below */
 	char serial[FW_ID_STRING_MAX + 1];
 	char fw_rev[FW_ID_STRING_MAX + 1];
+
+	/* Device secrets of 7.6, chosen at creation (firmware-core.md). */
+	uint8_t fw_secret[FW_SECRET_LEN];
+	uint8_t bks1[FW_BKS_SEED_LEN];	/* the one BKS1 entry, for svn */
+	uint8_t bks2[FW_BKS_SEED_LEN];
+	uint64_t svn;
+
+	DDI_PKEY *identity_key;		/* partition identity, P-384 */
+	DDI_PKEY *establish_key;	/* lazy, until EstablishCredential */
+	DDI_PKEY *session_enc_key;	/* lazy, then kept */
+	uint8_t nonce[DDI_CRED_NONCE_LEN];
+
+	bool has_credential;
+	uint8_t cred_id[DDI_CRED_ID_LEN];
+	uint8_t cred_pin[DDI_CRED_PIN_LEN];
+	struct fw_lockout lockout;
+
+	size_t masked_bk_boot_len;	/* 0: InitBk3 never ran */
+	uint8_t masked_bk_boot[FW_MASKED_BK_BOOT_MAX];
+	bool has_sealed_bk3;
+	size_t sealed_bk3_len;
+	uint8_t sealed_bk3[FW_SEALED_BK3_MAX];
+
 	bool provisioned;		/* credentials established (ddi.md 6.2) */
+	uint8_t bk3_session[FW_BK3_SESSION_LEN];
+	uint8_t mk[DDI_MASKING_KEY_LEN];	/* partition masking key */
+
 	struct fw_session sessions[FW_MAX_SESSIONS];
 };
+
+/* ---- Partition state and key hierarchy (fw_partition.c) ---- */
+
+/* Device secrets, identity key and first nonce; -1 on failure. */
+int fw_partition_init(struct azihsm_fw *fw);
+void fw_partition_destroy(struct azihsm_fw *fw);
+/* Replace the nonce after a credential's tag verified (6.8). */
+uint32_t fw_nonce_renew(struct azihsm_fw *fw);
+uint64_t fw_now(struct azihsm_fw *fw);
+/* A new 80-byte masking key: KBKDF-384(random 48, label, "", 80) (7.6). */
+int fw_new_masking_key(const char *label, uint8_t key[DDI_MASKING_KEY_LEN]);
+/* Mask a backup secret (type 28, attrs 0) under key; 0 if it failed. */
+size_t fw_mask_backup(struct azihsm_fw *fw, const uint8_t key[DDI_MASKING_KEY_LEN],
+		      const char *label, bool with_bks2_index, const uint8_t *secret,
+		      size_t len, uint8_t *blob, size_t cap);
+/* BK_session for this session seed at the current svn. */
+int fw_bk_session(struct azihsm_fw *fw, const uint8_t seed[DDI_CRED_SEED_LEN],
+		  uint8_t bk[DDI_MASKING_KEY_LEN]);
+/* Provisioning half of EstablishCredential; BMK into bmk. */
+uint32_t fw_provision(struct azihsm_fw *fw, const struct ddi_establish_credential_req *req,
+		      uint8_t *bmk, size_t bmk_cap, size_t *bmk_len);
 
 /* ---- Sessions (fw_session.c) ---- */
 
 /* The open session with this id, or NULL. */
 struct fw_session *fw_session_find(struct azihsm_fw *fw, uint16_t id);
+/* The lowest free id, or VaultSessionLimitReached. */
+uint32_t fw_session_alloc(struct azihsm_fw *fw, uint16_t *id);
+/* Fill slot id (from fw_session_alloc) with a new session. */
+void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev *rev,
+		     const uint8_t smk[DDI_MASKING_KEY_LEN]);
 /* Close id if open; true if a session was closed. */
 bool fw_session_close(struct azihsm_fw *fw, uint16_t id);
 void fw_session_close_all(struct azihsm_fw *fw);
@@ -47,13 +123,42 @@ void fw_session_close_all(struct azihsm_fw *fw);
 
 /* Decoded request data of every implemented operation. */
 union fw_req_data {
-	uint8_t none;			/* GetApiRev, GetDeviceInfo: empty */
+	uint8_t none;			/* empty requests */
+	struct ddi_establish_credential_req establish_credential;
+	struct ddi_open_session_req open_session;
+	struct ddi_change_pin_req change_pin;
+	struct ddi_init_bk3_req init_bk3;
+	struct ddi_sealed_bk3 set_sealed_bk3;
 };
 
-/* Response data of every implemented operation. */
+/*
+ * Response data of every implemented operation.  Byte strings of a response
+ * point into the storage that follows the message, so the message must be
+ * the first member: the dispatcher encodes the union with the op's schema.
+ */
 union fw_resp_data {
 	struct ddi_get_api_rev_resp get_api_rev;
 	struct ddi_get_device_info_resp get_device_info;
+	struct fw_cred_key_out {
+		struct ddi_cred_key_resp msg;
+		uint8_t pub[DDI_P384_RAW_PUB_LEN];
+		uint8_t nonce[DDI_CRED_NONCE_LEN];
+		uint8_t sig[DDI_P384_RAW_SIG_LEN];
+	} cred_key;
+	struct fw_establish_credential_out {
+		struct ddi_establish_credential_resp msg;
+		uint8_t bmk[DDI_BLOB_MAX];
+	} establish_credential;
+	struct fw_open_session_out {
+		struct ddi_open_session_resp msg;
+		uint8_t bmk_session[DDI_BLOB_MAX];
+	} open_session;
+	struct fw_init_bk3_out {
+		struct ddi_init_bk3_resp msg;
+		uint8_t masked_bk3[DDI_BLOB_MAX];
+		uint8_t vm_launch_guid[DDI_VM_LAUNCH_GUID_LEN];
+	} init_bk3;
+	struct ddi_sealed_bk3 get_sealed_bk3;	/* points into fw */
 };
 
 /* What an operation sees of the command besides its data. */
@@ -75,6 +180,15 @@ typedef uint32_t fw_op_fn(struct azihsm_fw *fw, struct fw_request *rq,
 
 fw_op_fn fw_op_get_api_rev;
 fw_op_fn fw_op_get_device_info;
+fw_op_fn fw_op_get_establish_cred_encryption_key;
+fw_op_fn fw_op_establish_credential;
+fw_op_fn fw_op_get_session_encryption_key;
+fw_op_fn fw_op_open_session;
+fw_op_fn fw_op_close_session;
+fw_op_fn fw_op_change_pin;
+fw_op_fn fw_op_init_bk3;
+fw_op_fn fw_op_get_sealed_bk3;
+fw_op_fn fw_op_set_sealed_bk3;
 
 /* ---- Dispatcher (fw_dispatch.c) ---- */
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The partition's session table (ddi.md 6.3).  Sessions are opened by
- * OpenSession, which is not implemented yet, so in this version the table
- * only ever holds closed slots; lookups, Flush and reset already go through
- * it so that OpenSession only has to fill a slot.
+ * The partition's session table (ddi.md 6.3) and CloseSession (3.4.5).
+ * OpenSession (fw_cred.c) fills a slot once the credential checked out;
+ * CloseSession, Flush and reset empty them.
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "azihsm/hw.h"
 #include "fw_internal.h"
 
 struct fw_session *fw_session_find(struct azihsm_fw *fw, uint16_t id)
@@ -16,13 +18,39 @@ struct fw_session *fw_session_find(struct azihsm_fw *fw, uint16_t id)
 	return &fw->sessions[id];
 }
 
+uint32_t fw_session_alloc(struct azihsm_fw *fw, uint16_t *id)
+{
+	uint16_t i;
+
+	/* Ids are handed out lowest free first. */
+	for (i = 0; i < FW_MAX_SESSIONS; i++) {
+		if (!fw->sessions[i].open) {
+			*id = i;
+			return AZIHSM_DDI_STATUS_SUCCESS;
+		}
+	}
+	return AZIHSM_DDI_STATUS_VAULT_SESSION_LIMIT_REACHED;
+}
+
+void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev *rev,
+		     const uint8_t smk[DDI_MASKING_KEY_LEN])
+{
+	struct fw_session *s = &fw->sessions[id];
+
+	s->open = true;
+	s->needs_renegotiation = false;
+	s->rev = *rev;
+	memcpy(s->smk, smk, sizeof(s->smk));
+}
+
 bool fw_session_close(struct azihsm_fw *fw, uint16_t id)
 {
 	struct fw_session *s = fw_session_find(fw, id);
 
 	if (!s)
 		return false;
-	memset(s, 0, sizeof(*s));
+	/* Session-scoped keys would go here too; none exist yet. */
+	OPENSSL_cleanse(s, sizeof(*s));
 	return true;
 }
 
@@ -32,4 +60,16 @@ void fw_session_close_all(struct azihsm_fw *fw)
 
 	for (id = 0; id < FW_MAX_SESSIONS; id++)
 		fw_session_close(fw, id);
+}
+
+uint32_t fw_op_close_session(struct azihsm_fw *fw, struct fw_request *rq,
+			     const union fw_req_data *req, union fw_resp_data *resp)
+{
+	(void)req;
+	(void)resp;
+	/* The dispatcher made sure the session exists (2.6 step 5). */
+	if (!fw_session_close(fw, rq->hdr->sess_id))
+		return AZIHSM_DDI_STATUS_SESSION_NOT_FOUND;
+	rq->sess_out->flags |= AZIHSM_SESS_CLOSED;
+	return AZIHSM_DDI_STATUS_SUCCESS;
 }

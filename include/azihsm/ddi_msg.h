@@ -58,6 +58,115 @@ struct ddi_get_device_info_resp {
 };
 extern const struct mbor_schema ddi_get_device_info_resp_schema;
 
+/* ---- Provisioning, credentials and sessions (3.2, 3.4) ---- */
+
+#define DDI_PUBLIC_KEY_MAX	768
+#define DDI_BLOB_MAX		1024	/* masked_bk3, bmk, bmk_session, ... */
+#define DDI_KEY_KIND_ECC384_PUBLIC 23
+
+/* PublicKey (3.2.1); physical devices carry the raw form of 7.1.2. */
+struct ddi_public_key {
+	struct mbor_bytes der;
+	uint32_t key_kind;
+};
+extern const struct mbor_schema ddi_public_key_schema;
+
+/* GetEstablishCredEncryptionKey (1101) and GetSessionEncryptionKey (1103). */
+struct ddi_cred_key_resp {
+	struct ddi_public_key pub_key;
+	struct mbor_bytes nonce;		/* bytes[32] */
+	struct mbor_bytes pub_key_signature;	/* bytes<=192 */
+};
+extern const struct mbor_schema ddi_cred_key_resp_schema;
+
+/* EncryptedEstablishCredential (3.2.3). */
+struct ddi_encrypted_establish_cred {
+	struct mbor_bytes encrypted_id;
+	struct mbor_bytes encrypted_pin;
+	struct mbor_bytes iv;
+	struct mbor_bytes nonce;		/* bytes[32] */
+	struct mbor_bytes tag;			/* bytes[48] */
+};
+extern const struct mbor_schema ddi_encrypted_establish_cred_schema;
+
+/* EstablishCredential (1102). */
+struct ddi_establish_credential_req {
+	struct ddi_encrypted_establish_cred encrypted_credential;
+	struct ddi_public_key pub_key;
+	struct mbor_bytes masked_bk3;
+	struct mbor_bytes bmk;
+	struct mbor_bytes masked_unwrapping_key;
+	struct mbor_bytes pota_sig;
+	struct ddi_public_key pota_pub_key;
+};
+extern const struct mbor_schema ddi_establish_credential_req_schema;
+
+struct ddi_establish_credential_resp {
+	struct mbor_bytes bmk;
+};
+extern const struct mbor_schema ddi_establish_credential_resp_schema;
+
+/* EncryptedSessionCredential (3.2.3). */
+struct ddi_encrypted_session_cred {
+	struct mbor_bytes encrypted_id;
+	struct mbor_bytes encrypted_pin;
+	struct mbor_bytes encrypted_seed;
+	struct mbor_bytes iv;
+	struct mbor_bytes nonce;		/* bytes[32] */
+	struct mbor_bytes tag;			/* bytes[48] */
+};
+extern const struct mbor_schema ddi_encrypted_session_cred_schema;
+
+/* OpenSession (1104). */
+struct ddi_open_session_req {
+	struct ddi_encrypted_session_cred encrypted_credential;
+	struct ddi_public_key pub_key;
+};
+extern const struct mbor_schema ddi_open_session_req_schema;
+
+struct ddi_open_session_resp {
+	uint16_t sess_id;
+	uint8_t short_app_id;
+	struct mbor_bytes bmk_session;
+};
+extern const struct mbor_schema ddi_open_session_resp_schema;
+
+/* EncryptedPin (3.2.3): keys start at 2. */
+struct ddi_encrypted_pin {
+	struct mbor_bytes encrypted_pin;
+	struct mbor_bytes iv;
+	struct mbor_bytes nonce;		/* bytes[32] */
+	struct mbor_bytes tag;			/* bytes[48] */
+};
+extern const struct mbor_schema ddi_encrypted_pin_schema;
+
+/* ChangePin (1106): empty response. */
+struct ddi_change_pin_req {
+	struct ddi_encrypted_pin new_pin;
+	struct ddi_public_key pub_key;
+};
+extern const struct mbor_schema ddi_change_pin_req_schema;
+
+/* InitBk3 (1111). */
+#define DDI_BK3_LEN		48
+#define DDI_VM_LAUNCH_GUID_LEN	16
+struct ddi_init_bk3_req {
+	struct mbor_bytes bk3;
+};
+extern const struct mbor_schema ddi_init_bk3_req_schema;
+
+struct ddi_init_bk3_resp {
+	struct mbor_bytes masked_bk3;
+	struct mbor_bytes vm_launch_guid;	/* bytes[16] */
+};
+extern const struct mbor_schema ddi_init_bk3_resp_schema;
+
+/* GetSealedBk3 (1112) response and SetSealedBk3 (1113) request. */
+struct ddi_sealed_bk3 {
+	struct mbor_bytes sealed_bk3;
+};
+extern const struct mbor_schema ddi_sealed_bk3_schema;
+
 /* Schemas of an operation's data; NULL for opcodes not known here. */
 struct ddi_op_info {
 	uint32_t op;

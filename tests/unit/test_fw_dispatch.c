@@ -342,9 +342,9 @@ static void test_revision_checks(void **state)
 }
 
 /*
- * In-session and close ops need an open session: none exists (OpenSession
- * is not implemented), so an id below 8 is SessionNotFound and one of 8 or
- * more VaultSessionLimitReached -- before the revision is even looked at.
+ * In-session and close ops need an open session: this test opens none, so
+ * an id below 8 is SessionNotFound and one of 8 or more
+ * VaultSessionLimitReached -- before the revision is even looked at.
  */
 static void test_session_must_exist(void **state)
 {
@@ -420,9 +420,17 @@ static void test_unknown_and_unimplemented_ops(void **state)
 	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
 	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
 
+	hdr.op = AZIHSM_DDI_OP_GET_CERTIFICATE;
+	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
+	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
+
+	/*
+	 * OpenSession is implemented: past step 7, its empty data map fails
+	 * to decode (step 8), and the completion keeps the Open kind.
+	 */
 	hdr.op = AZIHSM_DDI_OP_OPEN_SESSION;
 	run_hdr(*state, &hdr, SESS_OPEN, 0, &r);
-	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
+	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_DDI_DECODE_FAILED);
 	assert_session_block(&r, SESS_OPEN, 0);
 
 	/* Invalid (1001) is never a valid request. */
