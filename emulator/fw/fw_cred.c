@@ -77,6 +77,17 @@ struct fw_cred_in {
 	const uint8_t *iv, *nonce, *tag;
 };
 
+/* The device key and the clear-text framing fields of an encrypted credential. */
+static void cred_frame(struct fw_cred_in *in, DDI_PKEY *dev_key,
+		       const struct mbor_bytes *iv, const struct mbor_bytes *nonce,
+		       const struct mbor_bytes *tag)
+{
+	in->dev_key = dev_key;
+	in->iv = iv->ptr;
+	in->nonce = nonce->ptr;
+	in->tag = tag->ptr;
+}
+
 /* Append a ciphertext field that must be exactly len bytes long. */
 static bool cred_append(struct fw_cred_in *in, const struct mbor_bytes *b, size_t len)
 {
@@ -178,10 +189,7 @@ uint32_t fw_op_establish_credential(struct azihsm_fw *fw, struct fw_request *rq,
 	if (!pota_verify(fw, pota, &q->pota_sig))
 		goto out;
 
-	in.dev_key = fw->establish_key;
-	in.iv = c->iv.ptr;
-	in.nonce = c->nonce.ptr;
-	in.tag = c->tag.ptr;
+	cred_frame(&in, fw->establish_key, &c->iv, &c->nonce, &c->tag);
 	status = cred_open(fw, &in, pt);
 	if (status)
 		goto out;
@@ -282,10 +290,7 @@ uint32_t fw_op_open_session(struct azihsm_fw *fw, struct fw_request *rq,
 	if (status)
 		return status;
 
-	in.dev_key = fw->session_enc_key;
-	in.iv = c->iv.ptr;
-	in.nonce = c->nonce.ptr;
-	in.tag = c->tag.ptr;
+	cred_frame(&in, fw->session_enc_key, &c->iv, &c->nonce, &c->tag);
 	status = cred_open(fw, &in, pt);
 	if (status)
 		goto out;
@@ -347,10 +352,7 @@ uint32_t fw_op_change_pin(struct azihsm_fw *fw, struct fw_request *rq,
 	status = ddi_p384_from_raw(q->pub_key.der.ptr, q->pub_key.der.len, &in.host_pub);
 	if (status)
 		return status;
-	in.dev_key = fw->session_enc_key;
-	in.iv = c->iv.ptr;
-	in.nonce = c->nonce.ptr;
-	in.tag = c->tag.ptr;
+	cred_frame(&in, fw->session_enc_key, &c->iv, &c->nonce, &c->tag);
 	status = cred_open(fw, &in, pin);
 	if (!status && all_zero(pin, sizeof(pin)))
 		status = AZIHSM_DDI_STATUS_INVALID_APP_CREDENTIALS;
