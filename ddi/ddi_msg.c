@@ -43,6 +43,27 @@ MBOR_SCHEMA(ddi_get_device_info_resp_schema, struct ddi_get_device_info_resp,
 	MBOR_REQ(struct ddi_get_device_info_resp, fips_approved, 3, MBOR_BOOL,
 		 0, NULL));
 
+MBOR_SCHEMA(ddi_get_cert_chain_info_req_schema, struct ddi_get_cert_chain_info_req,
+	MBOR_REQ(struct ddi_get_cert_chain_info_req, slot_id, 1, MBOR_U8, 0, NULL));
+
+/*
+ * thumbprint is declared bytes<=32 (3.3.3) but is always a SHA-256 value
+ * (8.2: exactly 32); the decoder accepts the declared form, callers check
+ * the length.
+ */
+MBOR_SCHEMA(ddi_get_cert_chain_info_resp_schema, struct ddi_get_cert_chain_info_resp,
+	MBOR_REQ(struct ddi_get_cert_chain_info_resp, num_certs, 1, MBOR_U8, 0, NULL),
+	MBOR_REQ(struct ddi_get_cert_chain_info_resp, thumbprint, 2, MBOR_BYTES,
+		 DDI_THUMBPRINT_LEN, NULL));
+
+MBOR_SCHEMA(ddi_get_certificate_req_schema, struct ddi_get_certificate_req,
+	MBOR_REQ(struct ddi_get_certificate_req, slot_id, 1, MBOR_U8, 0, NULL),
+	MBOR_REQ(struct ddi_get_certificate_req, cert_id, 2, MBOR_U8, 0, NULL));
+
+MBOR_SCHEMA(ddi_get_certificate_resp_schema, struct ddi_get_certificate_resp,
+	MBOR_REQ(struct ddi_get_certificate_resp, certificate, 1, MBOR_BYTES,
+		 DDI_CERT_MAX, NULL));
+
 MBOR_SCHEMA(ddi_public_key_schema, struct ddi_public_key,
 	MBOR_REQ(struct ddi_public_key, der, 1, MBOR_BYTES, DDI_PUBLIC_KEY_MAX, NULL),
 	MBOR_REQ(struct ddi_public_key, key_kind, 2, MBOR_U32, 0, NULL));
@@ -202,6 +223,10 @@ static const struct ddi_op_schemas {
 	  &ddi_get_api_rev_resp_schema },
 	{ AZIHSM_DDI_OP_GET_DEVICE_INFO, &ddi_empty_schema,
 	  &ddi_get_device_info_resp_schema },
+	{ AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO, &ddi_get_cert_chain_info_req_schema,
+	  &ddi_get_cert_chain_info_resp_schema },
+	{ AZIHSM_DDI_OP_GET_CERTIFICATE, &ddi_get_certificate_req_schema,
+	  &ddi_get_certificate_resp_schema },
 	{ AZIHSM_DDI_OP_GET_ESTABLISH_CRED_ENCRYPTION_KEY, &ddi_empty_schema,
 	  &ddi_cred_key_resp_schema },
 	{ AZIHSM_DDI_OP_ESTABLISH_CREDENTIAL, &ddi_establish_credential_req_schema,

@@ -64,9 +64,9 @@ uint16_t azihsm_fw_flush_session(struct azihsm_fw *fw,
 /*
  * The partition identity public key as the uncompressed point 0x04 || X || Y
  * (97 bytes, big-endian coordinates): what a POTA endorses (ddi.md 7.4) and
- * what verifies pub_key_signature (7.3).  A host will read it from the PID
- * certificate once GetCertificate exists; until then the device model and
- * tests take it from here.  Returns 0, or -1 on bad arguments.
+ * what verifies pub_key_signature (7.3).  Hosts read it from the PID
+ * certificate (GetCertificate, last of the chain); in-process users and
+ * tests may take it from here.  Returns 0, or -1 on bad arguments.
  */
 int azihsm_fw_identity_public_key(struct azihsm_fw *fw, uint8_t point[97]);
 

@@ -29,6 +29,8 @@ static const struct fw_op fw_ops[] = {
 	{ AZIHSM_DDI_OP_INIT_BK3, fw_op_init_bk3 },
 	{ AZIHSM_DDI_OP_GET_SEALED_BK3, fw_op_get_sealed_bk3 },
 	{ AZIHSM_DDI_OP_SET_SEALED_BK3, fw_op_set_sealed_bk3 },
+	{ AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO, fw_op_get_cert_chain_info },
+	{ AZIHSM_DDI_OP_GET_CERTIFICATE, fw_op_get_certificate },
 };
 
 static const struct fw_op *fw_op_find(uint32_t op)

@@ -29,6 +29,19 @@
 #define FW_SECRET_LEN		48
 #define FW_BK3_SESSION_LEN	48
 
+/* Certificates of the emulated chain: root, alias, PID (ddi.md 7.12.3). */
+#define FW_CERT_CHAIN_LEN	3
+#define FW_PARTITION_ID_LEN	16
+
+/* Built by the first GetCertChainInfo, then kept for the object's life. */
+struct fw_cert_chain {
+	bool built;
+	uint8_t partition_id[FW_PARTITION_ID_LEN];
+	uint8_t thumbprint[DDI_THUMBPRINT_LEN];
+	uint16_t len[FW_CERT_CHAIN_LEN];
+	uint8_t der[FW_CERT_CHAIN_LEN][DDI_CERT_MAX];
+};
+
 struct fw_session {
 	bool open;
 	bool needs_renegotiation;	/* ddi.md 6.9 */
@@ -83,6 +96,7 @@ struct azihsm_fw {
 	uint8_t mk[DDI_MASKING_KEY_LEN];	/* partition masking key */
 
 	struct fw_session sessions[FW_MAX_SESSIONS];
+	struct fw_cert_chain certs;
 };
 
 /* ---- Partition state and key hierarchy (fw_partition.c) ---- */
@@ -129,6 +143,8 @@ union fw_req_data {
 	struct ddi_change_pin_req change_pin;
 	struct ddi_init_bk3_req init_bk3;
 	struct ddi_sealed_bk3 set_sealed_bk3;
+	struct ddi_get_cert_chain_info_req get_cert_chain_info;
+	struct ddi_get_certificate_req get_certificate;
 };
 
 /*
@@ -159,6 +175,8 @@ union fw_resp_data {
 		uint8_t vm_launch_guid[DDI_VM_LAUNCH_GUID_LEN];
 	} init_bk3;
 	struct ddi_sealed_bk3 get_sealed_bk3;	/* points into fw */
+	struct ddi_get_cert_chain_info_resp get_cert_chain_info; /* into fw */
+	struct ddi_get_certificate_resp get_certificate;	  /* into fw */
 };
 
 /* What an operation sees of the command besides its data. */
@@ -189,6 +207,8 @@ fw_op_fn fw_op_change_pin;
 fw_op_fn fw_op_init_bk3;
 fw_op_fn fw_op_get_sealed_bk3;
 fw_op_fn fw_op_set_sealed_bk3;
+fw_op_fn fw_op_get_cert_chain_info;
+fw_op_fn fw_op_get_certificate;
 
 /* ---- Dispatcher (fw_dispatch.c) ---- */
 

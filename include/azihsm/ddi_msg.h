@@ -58,6 +58,36 @@ struct ddi_get_device_info_resp {
 };
 extern const struct mbor_schema ddi_get_device_info_resp_schema;
 
+/* ---- Certificate chain (3.3.3, 3.3.4, 7.12) ---- */
+
+#define DDI_CERT_SLOT_ID	0	/* the only slot the device has */
+#define DDI_CERT_MAX		2048	/* certificate (8.2) */
+#define DDI_THUMBPRINT_LEN	32	/* SHA-256 (7.12.1) */
+
+/* GetCertChainInfo (1108). */
+struct ddi_get_cert_chain_info_req {
+	uint8_t slot_id;
+};
+extern const struct mbor_schema ddi_get_cert_chain_info_req_schema;
+
+struct ddi_get_cert_chain_info_resp {
+	uint8_t num_certs;
+	struct mbor_bytes thumbprint;		/* bytes<=32, always 32 */
+};
+extern const struct mbor_schema ddi_get_cert_chain_info_resp_schema;
+
+/* GetCertificate (1109). */
+struct ddi_get_certificate_req {
+	uint8_t slot_id;
+	uint8_t cert_id;			/* 0 .. num_certs - 1 */
+};
+extern const struct mbor_schema ddi_get_certificate_req_schema;
+
+struct ddi_get_certificate_resp {
+	struct mbor_bytes certificate;		/* DER X.509, bytes<=2048 */
+};
+extern const struct mbor_schema ddi_get_certificate_resp_schema;
+
 /* ---- Provisioning, credentials and sessions (3.2, 3.4) ---- */
 
 #define DDI_PUBLIC_KEY_MAX	768

@@ -412,17 +412,20 @@ static void test_unknown_and_unimplemented_ops(void **state)
 	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_SESSION_NOT_FOUND);
 	assert_session_block(&r, SESS_IN_ID, 5);
 
-	/* Known no-session ops that are not implemented yet. */
+	/*
+	 * The certificate ops are implemented: past step 7, an empty data
+	 * map (no slot_id) fails to decode (step 8).
+	 */
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.has_rev = true;
 	hdr.rev = rev_1_0;
 	hdr.op = AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO;
 	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
-	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
+	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_DDI_DECODE_FAILED);
 
 	hdr.op = AZIHSM_DDI_OP_GET_CERTIFICATE;
 	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
-	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
+	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_DDI_DECODE_FAILED);
 
 	/*
 	 * OpenSession is implemented: past step 7, its empty data map fails
@@ -438,7 +441,7 @@ static void test_unknown_and_unimplemented_ops(void **state)
 	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
 	assert_error_response(&r, &hdr, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD);
 
-	/* The revision check comes before UnsupportedCmd. */
+	/* The revision check comes before the data. */
 	hdr.op = AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO;
 	hdr.has_rev = false;
 	run_hdr(*state, &hdr, SESS_NONE, 0, &r);
