@@ -195,12 +195,13 @@ struct azihsm_queue *azihsm_queue_alloc(struct azihsm_ctrl *ctrl,
 					u16 qid, u16 depth, u16 vector);
 void azihsm_queue_free(struct azihsm_queue *q);
 void azihsm_queue_set_enabled(struct azihsm_queue *q, bool enabled);
-struct azihsm_cmd *azihsm_cmd_get(struct azihsm_queue *q, long timeout);
+struct azihsm_cmd *azihsm_cmd_get(struct azihsm_queue *q, long timeout,
+				  bool killable);
 int azihsm_cmd_alloc_pages(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 			   unsigned int nr);
 u16 azihsm_cmd_tag(struct azihsm_queue *q, struct azihsm_cmd *cmd);
 int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
-		    const void *sqe, unsigned long timeout);
+		    const void *sqe, unsigned long timeout, bool killable);
 void azihsm_cmd_put(struct azihsm_queue *q, struct azihsm_cmd *cmd);
 void azihsm_queue_flush(struct azihsm_queue *q, int error);
 irqreturn_t azihsm_irq(int irq, void *data);

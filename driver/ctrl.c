@@ -116,7 +116,7 @@ static int azihsm_admin_exec(struct azihsm_ctrl *ctrl,
 			sqe->opcode);
 		return -EIO;
 	}
-	cmd = azihsm_cmd_get(q, AZIHSM_ADMIN_TIMEOUT);
+	cmd = azihsm_cmd_get(q, AZIHSM_ADMIN_TIMEOUT, true);
 	if (IS_ERR(cmd))
 		return PTR_ERR(cmd);
 	if (data) {
@@ -127,7 +127,7 @@ static int azihsm_admin_exec(struct azihsm_ctrl *ctrl,
 	}
 	sqe->cid = cpu_to_le16(azihsm_cmd_tag(q, cmd));
 
-	ret = azihsm_cmd_exec(q, cmd, sqe, AZIHSM_ADMIN_TIMEOUT);
+	ret = azihsm_cmd_exec(q, cmd, sqe, AZIHSM_ADMIN_TIMEOUT, true);
 	if (ret == -ETIMEDOUT || ret == -EINTR) {
 		dev_err(azihsm_ctrl_dev(ctrl), "admin command 0x%02x %s\n",
 			sqe->opcode, ret == -EINTR ? "interrupted" : "timed out");

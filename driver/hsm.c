@@ -56,16 +56,23 @@ static struct azihsm_queue *azihsm_hsm_pick_queue(struct azihsm_ctrl *ctrl)
 /*
  * Reserve a command slot on some enabled HSM queue, waiting at most one
  * command timeout for a free tag.
+ *
+ * Commands that open or close a session, and the flush sent when a file is
+ * released, are not killable: a process killed while its OpenSession is in
+ * flight must still learn the session id so that the release can flush it,
+ * and the flush must reach the device although the closing task is dying.
+ * Their waits stay bounded by the command timeout.
  */
 static struct azihsm_cmd *azihsm_hsm_get_cmd(struct azihsm_ctrl *ctrl,
-					     struct azihsm_queue **qp)
+					     struct azihsm_queue **qp,
+					     bool killable)
 {
 	struct azihsm_queue *q = azihsm_hsm_pick_queue(ctrl);
 
 	if (!q)
 		return ERR_PTR(-EAGAIN);
 	*qp = q;
-	return azihsm_cmd_get(q, ctrl->cmd_timeout);
+	return azihsm_cmd_get(q, ctrl->cmd_timeout, killable);
 }
 
 /*
@@ -73,12 +80,13 @@ static struct azihsm_cmd *azihsm_hsm_get_cmd(struct azihsm_ctrl *ctrl,
  * after a fatal signal, the slot belongs to the completion path.
  */
 static int azihsm_hsm_exec(struct azihsm_ctrl *ctrl, struct azihsm_queue *q,
-			   struct azihsm_cmd *cmd, struct azihsm_hsm_sqe *sqe)
+			   struct azihsm_cmd *cmd, struct azihsm_hsm_sqe *sqe,
+			   bool killable)
 {
 	unsigned int resets = READ_ONCE(q->resets);
 	int ret;
 
-	ret = azihsm_cmd_exec(q, cmd, sqe, ctrl->cmd_timeout);
+	ret = azihsm_cmd_exec(q, cmd, sqe, ctrl->cmd_timeout, killable);
 	if (ret == -ETIMEDOUT)
 		azihsm_ctrl_abort_queue(ctrl, q, resets);
 	return ret;
@@ -210,7 +218,7 @@ static int azihsm_hsm_cmd_error(struct azihsm_ctrl *ctrl,
 static int azihsm_hsm_cmd_run(struct azihsm_file *f,
 			      const struct azihsm_hsm_cmd_in *in,
 			      struct azihsm_hsm_cmd_out *out,
-			      struct azihsm_hsm_sqe *sqe)
+			      struct azihsm_hsm_sqe *sqe, bool killable)
 {
 	struct azihsm_ctrl *ctrl = f->ctrl;
 	unsigned int src_pages = DIV_ROUND_UP(in->src_length, AZIHSM_PAGE_SIZE);
@@ -221,7 +229,7 @@ static int azihsm_hsm_cmd_run(struct azihsm_file *f,
 	u16 status;
 	int ret;
 
-	cmd = azihsm_hsm_get_cmd(ctrl, &q);
+	cmd = azihsm_hsm_get_cmd(ctrl, &q, killable);
 	if (IS_ERR(cmd))
 		return azihsm_hsm_cmd_error(ctrl, out, PTR_ERR(cmd));
 
@@ -242,7 +250,7 @@ static int azihsm_hsm_cmd_run(struct azihsm_file *f,
 	sqe->dst_len = cpu_to_le32(in->dst_length);
 	azihsm_set_prps(&sqe->dst_prp1, &sqe->dst_prp2, dst, in->dst_length);
 
-	ret = azihsm_hsm_exec(ctrl, q, cmd, sqe);
+	ret = azihsm_hsm_exec(ctrl, q, cmd, sqe, killable);
 	if (ret == -ETIMEDOUT || ret == -EINTR)
 		return azihsm_hsm_cmd_error(ctrl, out, ret);	/* slot gone */
 	if (ret) {
@@ -304,7 +312,7 @@ static int azihsm_hsm_cmd(struct azihsm_file *f,
 	else if (!access_ok(u64_to_user_ptr(in->dst_buf), in->dst_length))
 		ret = azihsm_ext(out, AZIHSM_EXT_INVALID_OUTPUT_BUFFER, -EINVAL);
 	else
-		ret = azihsm_hsm_cmd_run(f, in, out, &sqe);
+		ret = azihsm_hsm_cmd_run(f, in, out, &sqe, !changes_session);
 
 	if (changes_session)
 		mutex_unlock(&f->sess_lock);
@@ -347,12 +355,12 @@ static void azihsm_flush_session(struct azihsm_file *f)
 	down_read(&ctrl->users_rwsem);
 	if (READ_ONCE(ctrl->state) != AZIHSM_CTRL_LIVE)
 		goto unlock;
-	cmd = azihsm_hsm_get_cmd(ctrl, &q);
+	cmd = azihsm_hsm_get_cmd(ctrl, &q, false);
 	if (IS_ERR(cmd))
 		goto unlock;
 	sqe.cmd = cpu_to_le32(AZIHSM_HSM_CMD(AZIHSM_HSM_OP_FLUSH_SESSION,
 					     azihsm_cmd_tag(q, cmd)));
-	ret = azihsm_hsm_exec(ctrl, q, cmd, &sqe);
+	ret = azihsm_hsm_exec(ctrl, q, cmd, &sqe, false);
 	if (ret != -ETIMEDOUT && ret != -EINTR)
 		azihsm_cmd_put(q, cmd);
 unlock:

@@ -183,19 +183,26 @@ static struct azihsm_cmd *azihsm_cmd_try_get(struct azihsm_queue *q)
  * azihsm_cmd_get() - reserve a tag on @q, waiting up to @timeout for one
  * @q: queue
  * @timeout: jiffies to wait for a tag to be freed
+ * @killable: whether a fatal signal ends the wait
  *
  * Return: the slot; ERR_PTR(-EAGAIN) if the queue is not accepting
  * commands, ERR_PTR(-EBUSY) if no tag came free in time, or
  * ERR_PTR(-ERESTARTSYS) on a fatal signal.
  */
-struct azihsm_cmd *azihsm_cmd_get(struct azihsm_queue *q, long timeout)
+struct azihsm_cmd *azihsm_cmd_get(struct azihsm_queue *q, long timeout,
+				  bool killable)
 {
 	struct azihsm_cmd *cmd;
 	long ret;
 
-	ret = wait_event_killable_timeout(q->tag_wait,
-					  (cmd = azihsm_cmd_try_get(q)) != NULL,
-					  timeout);
+	if (killable)
+		ret = wait_event_killable_timeout(q->tag_wait,
+						  (cmd = azihsm_cmd_try_get(q)) != NULL,
+						  timeout);
+	else
+		ret = wait_event_timeout(q->tag_wait,
+					 (cmd = azihsm_cmd_try_get(q)) != NULL,
+					 timeout);
 	if (ret == 0)
 		return ERR_PTR(-EBUSY);
 	if (ret < 0)
@@ -279,6 +286,7 @@ static int azihsm_sq_append(struct azihsm_queue *q, struct azihsm_cmd *cmd,
  * @cmd: slot from azihsm_cmd_get(); the caller put its tag into @sqe
  * @sqe: entry of q->kind->sqe_size bytes
  * @timeout: jiffies to wait for the completion
+ * @killable: whether a fatal signal ends the wait
  *
  * Return: 0 with the CQE in cmd->cqe; -EAGAIN if the queue refused the
  * command; cmd->error if the queue was flushed.  In all these cases the
@@ -287,7 +295,7 @@ static int azihsm_sq_append(struct azihsm_queue *q, struct azihsm_cmd *cmd,
  * abandoned to the completion path and must not be touched again.
  */
 int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
-		    const void *sqe, unsigned long timeout)
+		    const void *sqe, unsigned long timeout, bool killable)
 {
 	unsigned long flags;
 	long left;
@@ -297,7 +305,10 @@ int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 	if (ret)
 		return ret;
 
-	left = wait_for_completion_killable_timeout(&cmd->done, timeout);
+	if (killable)
+		left = wait_for_completion_killable_timeout(&cmd->done, timeout);
+	else
+		left = wait_for_completion_timeout(&cmd->done, timeout);
 	if (left > 0)
 		return cmd->error;
 
