@@ -6,7 +6,7 @@
  * caller-supplied transport (libazihsm_transport.h).  Through it the
  * library asks the driver for the device identity (GET_DEV_INFO ioctl),
  * sends raw DDI requests (HSM command ioctl), and runs the DDI operations it
- * knows (GetApiRev, GetDeviceInfo), encoding requests and decoding
+ * knows (discovery, provisioning, sessions), encoding requests and decoding
  * responses itself.
  *
  * Error model
@@ -93,7 +93,35 @@ enum azihsm_status {
 	/* The node does not implement the request: not an azihsm HSM node
 	 * (e.g. /dev/azihsm-mgmtN), or the controller is not ready. */
 	AZIHSM_ERR_NOT_SUPPORTED	= -12,
-	AZIHSM_ERR_LAST			= AZIHSM_ERR_NOT_SUPPORTED,
+	/* The ID or PIN does not match the partition's credential
+	 * (DDI InvalidAppCredentials); the failure was counted (6.7). */
+	AZIHSM_ERR_WRONG_PIN		= -13,
+	/* Too many wrong PINs: logins are refused for a while (DDI
+	 * LoginFailed), even with the right PIN. */
+	AZIHSM_ERR_PIN_LOCKED		= -14,
+	/* The partition already has its eight sessions open (DDI
+	 * VaultSessionLimitReached). */
+	AZIHSM_ERR_SESSION_LIMIT	= -15,
+	/* This handle already has a session: one session per handle (the
+	 * driver's extended status 11, or caught by the library first). */
+	AZIHSM_ERR_SESSION_EXISTS	= -16,
+	/* The operation needs a session and the handle has none (extended
+	 * status 12), or the session is unknown to the device
+	 * (DDI SessionNotFound). */
+	AZIHSM_ERR_NO_SESSION		= -17,
+	/* The session id does not belong to this handle (extended status 14). */
+	AZIHSM_ERR_SESSION_MISMATCH	= -18,
+	/* The partition is already provisioned (DDI VaultAppLimitReached,
+	 * PartitionAlreadyProvisioned). */
+	AZIHSM_ERR_ALREADY_PROVISIONED	= -19,
+	/* The partition has no credential yet (DDI CredentialsNotEstablished,
+	 * PartitionNotProvisioned): run azihsm_partition_init() first. */
+	AZIHSM_ERR_NOT_PROVISIONED	= -20,
+	/* A signature did not verify: the device's key-exchange key is not
+	 * signed by the partition identity key, or the device rejected the
+	 * POTA endorsement (DDI EccVerifyFailed). */
+	AZIHSM_ERR_VERIFY		= -21,
+	AZIHSM_ERR_LAST			= AZIHSM_ERR_VERIFY,
 };
 
 /*
@@ -265,6 +293,131 @@ struct azihsm_device_info {
  */
 AZIHSM_API int azihsm_get_device_info(struct azihsm_dev *dev,
 				      struct azihsm_device_info *info);
+
+/* ---- Provisioning (spec/ddi.md 6.2) ---- */
+
+#define AZIHSM_BK3_LEN		48	/* owner backup key */
+#define AZIHSM_CRED_ID_LEN	16	/* application ID */
+#define AZIHSM_CRED_PIN_LEN	16
+#define AZIHSM_BLOB_MAX		1024	/* masked BK3, BMK */
+#define AZIHSM_P384_POINT_LEN	97	/* 0x04 || X || Y, big-endian */
+#define AZIHSM_P384_PUB_LEN	96	/* X_le || Y_le (physical wire form) */
+#define AZIHSM_P384_SIG_LEN	96	/* r_le || s_le (physical wire form) */
+
+/*
+ * The partition identity public key, taken from the last certificate of
+ * the device's chain (GetCertChainInfo, GetCertificate): what the partition
+ * owner endorses (7.4) and what signs the device's key-exchange keys (7.3).
+ * Errors: those of azihsm_ddi_raw(), DDI, MALFORMED (the certificate does
+ * not parse or its key is not P-384).
+ */
+AZIHSM_API int azihsm_partition_identity_key(struct azihsm_dev *dev,
+					     uint8_t point[AZIHSM_P384_POINT_LEN]);
+
+/*
+ * Input of azihsm_partition_init().
+ *
+ * BK3: either bk3 (48 bytes; the device masks it with InitBk3, once per
+ * device) or masked_bk3 (what a previous InitBk3 returned; InitBk3 is then
+ * skipped).  Exactly one of them.
+ *
+ * POTA endorsement (the owner's signature over SHA-384 of the identity
+ * key point): either pota_key_file, a PEM file holding the owner's P-384
+ * private key (PKCS#8 or traditional EC, unencrypted), with which the
+ * library signs; or, when the owner key is kept elsewhere, pota_pub and
+ * pota_sig, an endorsement made beforehand over the point returned by
+ * azihsm_partition_identity_key(), in the physical wire forms.  Exactly
+ * one of the two.
+ *
+ * bmk (optional, bmk_len 0 for none) restores the partition masking key of
+ * an earlier provisioning instead of creating a new one.
+ */
+struct azihsm_partition_params {
+	const uint8_t *bk3;
+	const uint8_t *masked_bk3;
+	size_t masked_bk3_len;
+	const char *pota_key_file;
+	const uint8_t *pota_pub;	/* AZIHSM_P384_PUB_LEN bytes */
+	const uint8_t *pota_sig;	/* AZIHSM_P384_SIG_LEN bytes */
+	const uint8_t *bmk;
+	size_t bmk_len;
+	uint8_t id[AZIHSM_CRED_ID_LEN];
+	uint8_t pin[AZIHSM_CRED_PIN_LEN];	/* neither may be all zeros */
+};
+
+/* What the caller keeps after provisioning: both are needed to restore. */
+struct azihsm_partition_keys {
+	uint8_t masked_bk3[AZIHSM_BLOB_MAX];
+	size_t masked_bk3_len;
+	uint8_t bmk[AZIHSM_BLOB_MAX];
+	size_t bmk_len;
+};
+
+/*
+ * Provision the partition (spec/ddi.md 6.2): InitBk3 (unless masked_bk3 is
+ * given), the identity key from the certificate chain, the POTA
+ * endorsement, GetEstablishCredEncryptionKey (its signature must verify
+ * with the identity key, else AZIHSM_ERR_VERIFY and nothing is sent), and
+ * EstablishCredential with the ID and PIN encrypted for the device (7.2).
+ * On success *keys holds the masked BK3 and the BMK.  On a failure after
+ * InitBk3 succeeded, keys->masked_bk3 still holds the new masked BK3: keep
+ * it to retry (InitBk3 succeeds once per device).  params->masked_bk3 and
+ * ->bmk may point into *keys.
+ * Errors: INVALID_ARG (parameters, unreadable or non-P-384 key file),
+ * ALREADY_PROVISIONED, VERIFY, WRONG_PIN (an all-zero ID or PIN), DDI
+ * (e.g. Bk3AlreadyInitialized: pass masked_bk3), MALFORMED, and those of
+ * azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_partition_init(struct azihsm_dev *dev,
+				     const struct azihsm_partition_params *params,
+				     struct azihsm_partition_keys *keys);
+
+/* ---- Sessions (spec/ddi.md 6.4) ---- */
+
+/*
+ * An open session.  The driver ties a session to the open file it was
+ * opened on, and allows one per file, so a handle has at most one session;
+ * open several handles for several sessions (the partition allows eight in
+ * all).  When the handle is closed, or its process dies, the driver ends
+ * the session on the device.
+ */
+struct azihsm_session;
+
+/*
+ * GetSessionEncryptionKey, then OpenSession with the credential and a fresh
+ * random 48-byte seed (7.2).  On success *sessp is the session, ended with
+ * azihsm_session_close(); on failure *sessp is NULL.  Concurrent openers
+ * race for the partition's one nonce (6.8); a lost race (NonceMismatch) is
+ * retried with a fresh nonce, as is one in azihsm_change_pin().
+ * Errors: INVALID_ARG, SESSION_EXISTS, WRONG_PIN, PIN_LOCKED,
+ * SESSION_LIMIT, NOT_PROVISIONED, VERIFY, DDI, MALFORMED, and those of
+ * azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_session_open(struct azihsm_dev *dev,
+				   const uint8_t id[AZIHSM_CRED_ID_LEN],
+				   const uint8_t pin[AZIHSM_CRED_PIN_LEN],
+				   struct azihsm_session **sessp);
+
+/*
+ * CloseSession, and free sess (also when the device refused to close it:
+ * the driver then ends it when the handle is closed).  NULL is AZIHSM_OK.
+ * azihsm_close() of the handle also ends and frees a session still open.
+ */
+AZIHSM_API int azihsm_session_close(struct azihsm_session *sess);
+
+/* The device's id of the session (0..7). */
+AZIHSM_API uint16_t azihsm_session_id(const struct azihsm_session *sess);
+/* The partition application's short id (the AES fast path uses it). */
+AZIHSM_API uint8_t azihsm_session_short_app_id(const struct azihsm_session *sess);
+
+/*
+ * ChangePin in the session: the credential becomes (ID, new_pin).  Open
+ * sessions stay open; new ones need the new PIN.
+ * Errors: INVALID_ARG, WRONG_PIN (all-zero PIN), and those of
+ * azihsm_session_open().
+ */
+AZIHSM_API int azihsm_change_pin(struct azihsm_session *sess,
+				 const uint8_t new_pin[AZIHSM_CRED_PIN_LEN]);
 
 #ifdef __cplusplus
 }

@@ -8,44 +8,47 @@
 #include "lib_internal.h"
 
 /*
- * One no-session operation on a locked handle.  The device echoes the
- * request's opcode in every response it can decode, so a different opcode
- * means the response is not ours.  (AttestKey's known echo quirk does not
- * concern the operations routed through here.)
+ * The device echoes the request's opcode in every response it can decode,
+ * so a different opcode means the response is not ours.  (AttestKey's
+ * known echo quirk does not concern the operations routed through here.)
+ * GetApiRev is the one request without a revision.
  */
-static int ddi_call_locked(struct azihsm_dev *dev, uint32_t op, bool with_rev,
-			   const struct mbor_schema *resp_schema, void *resp)
+int lib_ddi_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call)
 {
+	bool with_id = call->sess_kind == AZIHSM_SESSION_CLOSE ||
+		       call->sess_kind == AZIHSM_SESSION_IN_SESSION;
 	struct ddi_req_hdr hdr = {
-		.has_rev = with_rev,
+		.has_rev = call->op != AZIHSM_DDI_OP_GET_API_REV,
 		.rev = dev->api_rev,
-		.op = op,
+		.op = call->op,
+		.has_sess_id = with_id,
+		.sess_id = call->sess_id,
 	};
 	struct azihsm_transport_cmd cmd = {
-		.session_flags = AZIHSM_SESSION_NONE,
+		.session_flags = call->sess_kind |
+				 (with_id ? AZIHSM_TRANSPORT_SESS_ID_VALID : 0),
+		.session_id = with_id ? call->sess_id : 0,
 		.req = dev->req_buf,
 		.resp = dev->resp_buf,
 		.resp_cap = sizeof(dev->resp_buf),
 	};
-	struct ddi_resp_hdr rhdr;
 	int ret;
 
-	lib_err_cur()->ddi_op = op;
-	if (ddi_encode_request(&hdr, &ddi_empty_schema, NULL, dev->req_buf,
+	lib_err_cur()->ddi_op = call->op;
+	if (ddi_encode_request(&hdr, call->req_schema ? call->req_schema :
+			       &ddi_empty_schema, call->req, dev->req_buf,
 			       sizeof(dev->req_buf), &cmd.req_len))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	ret = lib_hsm_cmd_locked(dev, &cmd);
 	if (ret)
 		return ret;
 
-	if (!ddi_decode_response(dev->resp_buf, cmd.resp_len, &rhdr,
-				 resp_schema, resp))
+	if (!ddi_decode_response(dev->resp_buf, cmd.resp_len, &call->rhdr,
+				 call->resp_schema, call->resp))
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
-	if (rhdr.status) {
-		lib_err_cur()->ddi_status = rhdr.status;
-		return lib_err_set(AZIHSM_ERR_DDI);
-	}
-	if (rhdr.op != op)
+	if (call->rhdr.status)
+		return lib_err_from_ddi(call->rhdr.status);
+	if (call->rhdr.op != call->op)
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
 	lib_err_reset();
 	return AZIHSM_OK;
@@ -54,11 +57,14 @@ static int ddi_call_locked(struct azihsm_dev *dev, uint32_t op, bool with_rev,
 static int get_api_rev_locked(struct azihsm_dev *dev,
 			      struct ddi_get_api_rev_resp *revs)
 {
+	struct lib_ddi_call call = {
+		.op = AZIHSM_DDI_OP_GET_API_REV,
+		.resp_schema = &ddi_get_api_rev_resp_schema,
+		.resp = revs,
+	};
 	int ret;
 
-	/* GetApiRev is the one request that must not carry a revision. */
-	ret = ddi_call_locked(dev, AZIHSM_DDI_OP_GET_API_REV, false,
-			      &ddi_get_api_rev_resp_schema, revs);
+	ret = lib_ddi_call_locked(dev, &call);
 	if (ret)
 		return ret;
 	if (revs->min.major > revs->max.major ||
@@ -92,7 +98,7 @@ int azihsm_get_api_rev(struct azihsm_dev *dev, struct azihsm_api_rev *min,
 }
 
 /* Every request but GetApiRev carries the revision negotiated first. */
-static int ensure_api_rev_locked(struct azihsm_dev *dev)
+int lib_ensure_api_rev_locked(struct azihsm_dev *dev)
 {
 	struct ddi_get_api_rev_resp revs;
 
@@ -102,16 +108,20 @@ static int ensure_api_rev_locked(struct azihsm_dev *dev)
 int azihsm_get_device_info(struct azihsm_dev *dev, struct azihsm_device_info *info)
 {
 	struct ddi_get_device_info_resp resp;
+	struct lib_ddi_call call = {
+		.op = AZIHSM_DDI_OP_GET_DEVICE_INFO,
+		.resp_schema = &ddi_get_device_info_resp_schema,
+		.resp = &resp,
+	};
 	int ret;
 
 	lib_err_reset();
 	if (!dev || !info)
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	pthread_mutex_lock(&dev->lock);
-	ret = ensure_api_rev_locked(dev);
+	ret = lib_ensure_api_rev_locked(dev);
 	if (!ret)
-		ret = ddi_call_locked(dev, AZIHSM_DDI_OP_GET_DEVICE_INFO, true,
-				      &ddi_get_device_info_resp_schema, &resp);
+		ret = lib_ddi_call_locked(dev, &call);
 	pthread_mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;

@@ -212,6 +212,7 @@ void azihsm_close(struct azihsm_dev *dev)
 {
 	if (!dev)
 		return;
+	lib_session_drop(dev);
 	if (dev->ops->close)
 		dev->ops->close(dev->ctx);
 	pthread_mutex_destroy(&dev->lock);

@@ -72,8 +72,62 @@ int lib_err_from_errno(int sys_errno, uint32_t ext_status)
 		status = AZIHSM_ERR_DRIVER;
 		break;
 	}
+	/* The driver's session refusals come as EINVAL with their own status. */
+	if (sys_errno == EINVAL) {
+		switch (ext_status) {
+		case AZIHSM_EXT_SESSION_LIMIT_REACHED:
+			status = AZIHSM_ERR_SESSION_EXISTS;
+			break;
+		case AZIHSM_EXT_NO_EXISTING_SESSION:
+			status = AZIHSM_ERR_NO_SESSION;
+			break;
+		case AZIHSM_EXT_SESSION_ID_MISMATCH:
+			status = AZIHSM_ERR_SESSION_MISMATCH;
+			break;
+		}
+	}
 	last_error.sys_errno = sys_errno;
 	last_error.ext_status = ext_status;
+	return lib_err_set(status);
+}
+
+/*
+ * A DDI error response.  The statuses a caller acts on get their own code;
+ * the DDI status is recorded either way.
+ */
+int lib_err_from_ddi(uint32_t ddi_status)
+{
+	int status;
+
+	switch (ddi_status) {
+	case AZIHSM_DDI_STATUS_INVALID_APP_CREDENTIALS:
+		status = AZIHSM_ERR_WRONG_PIN;
+		break;
+	case AZIHSM_DDI_STATUS_LOGIN_FAILED:
+		status = AZIHSM_ERR_PIN_LOCKED;
+		break;
+	case AZIHSM_DDI_STATUS_VAULT_SESSION_LIMIT_REACHED:
+		status = AZIHSM_ERR_SESSION_LIMIT;
+		break;
+	case AZIHSM_DDI_STATUS_SESSION_NOT_FOUND:
+		status = AZIHSM_ERR_NO_SESSION;
+		break;
+	case AZIHSM_DDI_STATUS_VAULT_APP_LIMIT_REACHED:
+	case AZIHSM_DDI_STATUS_PARTITION_ALREADY_PROVISIONED:
+		status = AZIHSM_ERR_ALREADY_PROVISIONED;
+		break;
+	case AZIHSM_DDI_STATUS_CREDENTIALS_NOT_ESTABLISHED:
+	case AZIHSM_DDI_STATUS_PARTITION_NOT_PROVISIONED:
+		status = AZIHSM_ERR_NOT_PROVISIONED;
+		break;
+	case AZIHSM_DDI_STATUS_ECC_VERIFY_FAILED:
+		status = AZIHSM_ERR_VERIFY;
+		break;
+	default:
+		status = AZIHSM_ERR_DDI;
+		break;
+	}
+	last_error.ddi_status = ddi_status;
 	return lib_err_set(status);
 }
 
@@ -99,6 +153,15 @@ const char *azihsm_strerror(int status)
 	case AZIHSM_ERR_BUFFER_TOO_SMALL: return "buffer too small";
 	case AZIHSM_ERR_NO_MEMORY:	return "out of memory";
 	case AZIHSM_ERR_NOT_SUPPORTED:	return "operation not supported by this device";
+	case AZIHSM_ERR_WRONG_PIN:	return "wrong PIN";
+	case AZIHSM_ERR_PIN_LOCKED:	return "PIN locked out";
+	case AZIHSM_ERR_SESSION_LIMIT:	return "session limit reached (8 sessions open)";
+	case AZIHSM_ERR_SESSION_EXISTS:	return "handle already has a session";
+	case AZIHSM_ERR_NO_SESSION:	return "no session";
+	case AZIHSM_ERR_SESSION_MISMATCH: return "session id does not belong to this handle";
+	case AZIHSM_ERR_ALREADY_PROVISIONED: return "partition already provisioned";
+	case AZIHSM_ERR_NOT_PROVISIONED: return "partition not provisioned";
+	case AZIHSM_ERR_VERIFY:		return "signature verification failed";
 	}
 	return "unknown error";
 }
@@ -214,12 +277,24 @@ int azihsm_error_format(const struct azihsm_error *err, char *buf, size_t cap)
 	case AZIHSM_ERR_BUSY:
 	case AZIHSM_ERR_TIMEOUT:
 	case AZIHSM_ERR_NOT_SUPPORTED:
+	case AZIHSM_ERR_SESSION_EXISTS:
+	case AZIHSM_ERR_NO_SESSION:
+	case AZIHSM_ERR_SESSION_MISMATCH:
+		/* A status the device gave: "no session (SessionNotFound)". */
+		if (err->ddi_status)
+			text_add_name(&t, ddi_status_name(err->ddi_status));
 		if (err->sys_errno)
 			text_add(&t, ": %s", strerror(err->sys_errno));
 		if (err->ext_status) {
 			text_add(&t, ", extended status 0x%x", err->ext_status);
 			text_add_name(&t, ext_status_text(err->ext_status));
 		}
+		break;
+	default:
+		/* The DDI statuses with a code of their own: "wrong PIN
+		 * (InvalidAppCredentials)"; library-detected ones have none. */
+		if (err->ddi_status)
+			text_add_name(&t, ddi_status_name(err->ddi_status));
 		break;
 	}
 	return t.truncated ? AZIHSM_ERR_BUFFER_TOO_SMALL : AZIHSM_OK;

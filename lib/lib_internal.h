@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include "azihsm/ddi.h"
+#include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
 #include "libazihsm.h"
 #include "libazihsm_transport.h"
@@ -23,6 +24,13 @@ struct azihsm_dev {
 	/* API revision negotiated with GetApiRev (its max). */
 	bool have_api_rev;
 	struct ddi_api_rev api_rev;
+
+	/* Partition identity key from the PID certificate (0x04 || X || Y). */
+	bool have_identity;
+	uint8_t identity_point[DDI_P384_POINT_LEN];
+
+	/* The handle's session, if one is open (one per handle). */
+	struct azihsm_session *sess;
 
 	/* Message buffers of the library's own DDI operations. */
 	uint8_t req_buf[AZIHSM_DDI_MAX_REQUEST];
@@ -42,8 +50,39 @@ struct azihsm_error *lib_err_cur(void);
 void lib_err_reset(void);
 int lib_err_set(int status);
 int lib_err_from_errno(int sys_errno, uint32_t ext_status);
+int lib_err_from_ddi(uint32_t ddi_status);
 
 /* One command on a locked handle; maps transport failures to statuses. */
 int lib_hsm_cmd_locked(struct azihsm_dev *dev, struct azihsm_transport_cmd *cmd);
+
+/*
+ * One DDI operation on a locked handle.  The response data is decoded
+ * into resp, whose byte strings point into dev->resp_buf: copy what must
+ * outlive the next call.  sess_kind and sess_id give the queue session block
+ * and the header's sess_id (Close and InSession ops carry the id in both).
+ */
+struct lib_ddi_call {
+	uint32_t op;
+	uint8_t sess_kind;		/* AZIHSM_SESSION_* */
+	uint16_t sess_id;
+	const struct mbor_schema *req_schema;	/* NULL: empty data map */
+	const void *req;
+	const struct mbor_schema *resp_schema;	/* NULL: data ignored */
+	void *resp;
+	struct ddi_resp_hdr rhdr;	/* out */
+};
+int lib_ddi_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call);
+/* Issue GetApiRev unless the handle has a revision already. */
+int lib_ensure_api_rev_locked(struct azihsm_dev *dev);
+
+/*
+ * Get*EncryptionKey (key_op), check its signature with the identity key
+ * (fetched first if need be) and encrypt pt for it (7.2, 7.3).
+ */
+int lib_seal_locked(struct azihsm_dev *dev, uint32_t key_op, const uint8_t *pt,
+		    size_t pt_len, struct ddi_cred_sealed *sealed);
+
+/* Ends and frees the handle's session at azihsm_close(). */
+void lib_session_drop(struct azihsm_dev *dev);
 
 #endif /* AZIHSM_LIB_INTERNAL_H */

@@ -5,8 +5,9 @@
 TOOLS_BINS	:= $(BUILD)/azihsm $(BUILD)/azihsm-stress
 TOOLS_LDFLAGS	:= -L$(BUILD) -Wl,-rpath,'$$ORIGIN'
 
+# The tool also uses libcrypto itself, to generate owner (POTA) keys.
 $(BUILD)/azihsm: $(BUILD)/tools/azihsm.o $(BUILD)/libazihsm.so
-	$(CC) $(LDFLAGS_SAN) -o $@ $< $(TOOLS_LDFLAGS) -lazihsm
+	$(CC) $(LDFLAGS_SAN) -o $@ $< $(TOOLS_LDFLAGS) -lazihsm -lcrypto
 
 # The stress helper builds its own requests, so it also links the DDI codec
 # (a private copy: the library does not export it).

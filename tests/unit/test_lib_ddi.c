@@ -317,7 +317,10 @@ static void test_driver_errors(void **state)
 		{ EAGAIN, AZIHSM_EXT_DEVICE_ERROR, AZIHSM_ERR_BUSY },
 		{ EAGAIN, AZIHSM_EXT_ABORTED, AZIHSM_ERR_TIMEOUT },
 		{ ETIMEDOUT, 0, AZIHSM_ERR_TIMEOUT },
-		{ EINVAL, AZIHSM_EXT_SESSION_ID_MISMATCH, AZIHSM_ERR_DRIVER },
+		/* The driver's session refusals each have their own code. */
+		{ EINVAL, AZIHSM_EXT_SESSION_LIMIT_REACHED, AZIHSM_ERR_SESSION_EXISTS },
+		{ EINVAL, AZIHSM_EXT_NO_EXISTING_SESSION, AZIHSM_ERR_NO_SESSION },
+		{ EINVAL, AZIHSM_EXT_SESSION_ID_MISMATCH, AZIHSM_ERR_SESSION_MISMATCH },
 		{ EINVAL, AZIHSM_EXT_INPUT_ABOVE_8K, AZIHSM_ERR_DRIVER },
 		{ EFAULT, 0, AZIHSM_ERR_DRIVER },
 		{ ENOMEM, AZIHSM_EXT_NO_MEMORY, AZIHSM_ERR_NO_MEMORY },
@@ -351,11 +354,20 @@ static void test_driver_error_text(void **state)
 	char msg[160];
 
 	fx->fake.cmd_errno = EINVAL;
-	fx->fake.cmd_ext_status = AZIHSM_EXT_SESSION_ID_MISMATCH;
+	fx->fake.cmd_ext_status = AZIHSM_EXT_INPUT_ABOVE_8K;
 	assert_int_equal(azihsm_get_api_rev(fx->dev, NULL, NULL), AZIHSM_ERR_DRIVER);
 	azihsm_error_format(NULL, msg, sizeof(msg));
 	assert_string_equal(msg, "GetApiRev: driver error: Invalid argument, "
-			    "extended status 0xe (session id mismatch)");
+			    "extended status 0x3 (request above 8 KiB)");
+
+	fx->fake.cmd_errno = EINVAL;
+	fx->fake.cmd_ext_status = AZIHSM_EXT_SESSION_ID_MISMATCH;
+	assert_int_equal(azihsm_get_api_rev(fx->dev, NULL, NULL),
+			 AZIHSM_ERR_SESSION_MISMATCH);
+	azihsm_error_format(NULL, msg, sizeof(msg));
+	assert_string_equal(msg, "GetApiRev: session id does not belong to this "
+			    "handle: Invalid argument, extended status 0xe "
+			    "(session id mismatch)");
 
 	fx->fake.cmd_errno = EACCES;
 	fx->fake.cmd_ext_status = 0;
