@@ -69,6 +69,16 @@ struct azihsm_transport_ops {
 AZIHSM_API int azihsm_open_transport(const struct azihsm_transport_ops *ops,
 				     void *ctx, struct azihsm_dev **devp);
 
+/*
+ * The same, with the name azihsm_dev_path() reports chosen by the caller:
+ * "SCHEME:NAME" with a non-empty scheme (e.g. "emulated:SERIAL"), never a
+ * path, so that no output can pass the handle off as a device node.
+ * Errors: INVALID_ARG (also for a label of another form), NO_MEMORY.
+ */
+AZIHSM_API int azihsm_open_transport_labelled(const struct azihsm_transport_ops *ops,
+					      void *ctx, const char *label,
+					      struct azihsm_dev **devp);
+
 #ifdef __cplusplus
 }
 #endif

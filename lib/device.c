@@ -144,21 +144,38 @@ static struct azihsm_dev *dev_new(const struct azihsm_transport_ops *ops,
 	return dev;
 }
 
-int azihsm_open_transport(const struct azihsm_transport_ops *ops, void *ctx,
-			  struct azihsm_dev **devp)
+int azihsm_open_transport_labelled(const struct azihsm_transport_ops *ops,
+				   void *ctx, const char *label,
+				   struct azihsm_dev **devp)
 {
-	char *label;
+	const char *colon = label ? strchr(label, ':') : NULL;
 
 	lib_err_reset();
 	if (devp)
 		*devp = NULL;
 	if (!ops || !ops->hsm_cmd || !ops->dev_info || !devp)
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
-	if (asprintf(&label, "transport:%s", ops->name ? ops->name : "unnamed") < 0)
-		return lib_err_set(AZIHSM_ERR_NO_MEMORY);
+	/* "scheme:name", so that it can never read as a device node path. */
+	if (!colon || colon == label || label[0] == '/')
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	*devp = dev_new(ops, ctx, label);
-	free(label);
 	return *devp ? AZIHSM_OK : lib_err_set(AZIHSM_ERR_NO_MEMORY);
+}
+
+int azihsm_open_transport(const struct azihsm_transport_ops *ops, void *ctx,
+			  struct azihsm_dev **devp)
+{
+	char *label;
+	int ret;
+
+	if (asprintf(&label, "transport:%s", ops && ops->name ? ops->name : "unnamed") < 0) {
+		if (devp)
+			*devp = NULL;
+		return lib_err_set(AZIHSM_ERR_NO_MEMORY);
+	}
+	ret = azihsm_open_transport_labelled(ops, ctx, label, devp);
+	free(label);
+	return ret;
 }
 
 /* The first HSM node of /dev, for azihsm_open(NULL). */

@@ -3,6 +3,7 @@
  * azihsm: command-line access to Azure Integrated HSM devices through
  * libazihsm.
  *
+ *   azihsm [--emulated] <command> ...
  *   azihsm list [--json]
  *   azihsm info [--json] [--device PATH]
  *   azihsm partition init (--bk3-file F | --masked-bk3-file F)
@@ -13,6 +14,7 @@
  * Exit status: 0 success, 1 error (device, driver or DDI failure, no
  * device), 2 usage error.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,11 +29,16 @@
 #include <openssl/pem.h>
 
 #include "libazihsm.h"
+#include "libazihsm_emu.h"
 
 #define EXIT_USAGE 2
 
 static const char *const usage_main =
-	"usage: azihsm [--help] <command> [<options>]\n"
+	"usage: azihsm [--help] [--emulated] <command> [<options>]\n"
+	"\n"
+	"  --emulated      use an in-process emulated HSM (libazihsm-emu) instead\n"
+	"                  of /dev/azihsmN; it starts blank and lives as long as\n"
+	"                  the command, and is shown as \"emulated:SERIAL\"\n"
 	"\n"
 	"Commands:\n"
 	"  list            list the HSM devices (/dev/azihsmN)\n"
@@ -270,6 +277,47 @@ bad_option:
 	return EXIT_USAGE;
 }
 
+/*
+ * --emulated: the emulated HSM of libazihsm-emu, loaded only when asked
+ * for, so that the tool carries no firmware code and runs where the
+ * emulator library is not installed.
+ */
+static struct {
+	void *lib;
+	struct azihsm_emu *emu;
+	int (*open)(struct azihsm_emu *emu, struct azihsm_dev **devp);
+	void (*free)(struct azihsm_emu *emu);
+} emulated;
+
+#define EMU_LIBRARY "libazihsm-emu.so.0"
+
+static int load_emulator(void)
+{
+	int (*emu_new)(const struct azihsm_emu_config *cfg,
+		       struct azihsm_emu **emup);
+	int ret;
+
+	emulated.lib = dlopen(EMU_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	if (!emulated.lib) {
+		fprintf(stderr, "azihsm: --emulated: %s\n", dlerror());
+		return -1;
+	}
+	*(void **)&emu_new = dlsym(emulated.lib, "azihsm_emu_new");
+	*(void **)&emulated.open = dlsym(emulated.lib, "azihsm_emu_open");
+	*(void **)&emulated.free = dlsym(emulated.lib, "azihsm_emu_free");
+	if (!emu_new || !emulated.open || !emulated.free) {
+		fprintf(stderr, "azihsm: --emulated: %s lacks the emulator API\n",
+			EMU_LIBRARY);
+		return -1;
+	}
+	ret = emu_new(NULL, &emulated.emu);
+	if (ret) {
+		fprintf(stderr, "azihsm: --emulated: %s\n", azihsm_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- list ---- */
 
 /* List the device nodes; report why and fail when there are none. */
@@ -302,6 +350,11 @@ static int cmd_list(int argc, char **argv)
 	ret = parse_options(argc, argv, usage_list, OPT_JSON, &opt);
 	if (ret >= 0)
 		return ret;
+	if (emulated.emu) {
+		fprintf(stderr, "azihsm list: lists device nodes only; use "
+			"'azihsm --emulated info' for the emulated HSM\n");
+		return EXIT_USAGE;
+	}
 
 	if (enumerate_devices(&list))
 		return EXIT_FAILURE;
@@ -355,7 +408,8 @@ static int cmd_list(int argc, char **argv)
 
 /*
  * Open the node named, or the first one found (looked up here rather than
- * in azihsm_open() to name it in errors).  NULL after reporting why.
+ * in azihsm_open() to name it in errors), or the emulated HSM.  NULL after
+ * reporting why.
  */
 static struct azihsm_dev *open_device(const char *path)
 {
@@ -363,6 +417,17 @@ static struct azihsm_dev *open_device(const char *path)
 	struct azihsm_dev *dev;
 	int ret;
 
+	if (emulated.emu) {
+		if (path) {
+			fprintf(stderr, "azihsm: --device and --emulated exclude "
+				"each other\n");
+			return NULL;
+		}
+		ret = emulated.open(emulated.emu, &dev);
+		if (ret)
+			report_error("emulated", ret);
+		return ret ? NULL : dev;
+	}
 	if (!path) {
 		if (enumerate_devices(&list))
 			return NULL;
@@ -823,7 +888,7 @@ static const struct command {
 	{ "session", cmd_session },
 };
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	size_t i;
 
@@ -842,4 +907,23 @@ int main(int argc, char **argv)
 	fprintf(stderr, "azihsm: unknown command '%s'\n", argv[1]);
 	fputs(usage_main, stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	/* The one global option; it comes before the command. */
+	if (argc < 2 || strcmp(argv[1], "--emulated"))
+		return run_command(argc, argv);
+	if (load_emulator()) {
+		if (emulated.lib)
+			dlclose(emulated.lib);
+		return EXIT_FAILURE;
+	}
+	argv[1] = argv[0];
+	ret = run_command(argc - 1, argv + 1);
+	emulated.free(emulated.emu);
+	dlclose(emulated.lib);
+	return ret;
 }

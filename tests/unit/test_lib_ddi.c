@@ -87,6 +87,34 @@ static void test_open_transport_invalid(void **state)
 	azihsm_close(NULL);
 }
 
+/* A caller-chosen name must be "scheme:name", never a device path. */
+static void test_open_transport_labelled(void **state)
+{
+	static const char *const bad[] = {
+		NULL, "", "/dev/azihsm0", "/x:y", "no-scheme", ":name",
+	};
+	struct fake_device fake;
+	struct azihsm_dev *dev;
+	size_t i;
+
+	(void)state;
+	fake_device_init(&fake);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dev = (struct azihsm_dev *)&fake;
+		assert_int_equal(azihsm_open_transport_labelled(&fake_ops, &fake,
+								bad[i], &dev),
+				 AZIHSM_ERR_INVALID_ARG);
+		assert_null(dev);
+	}
+	assert_int_equal(fake.closed, 0);
+	assert_int_equal(azihsm_open_transport_labelled(&fake_ops, &fake,
+							"emulated:SN-1", &dev),
+			 AZIHSM_OK);
+	assert_string_equal(azihsm_dev_path(dev), "emulated:SN-1");
+	azihsm_close(dev);
+	assert_int_equal(fake.closed, 1);
+}
+
 static void test_identify(void **state)
 {
 	struct fixture *fx = *state;
@@ -560,6 +588,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_open_transport),
 		cmocka_unit_test(test_open_transport_invalid),
+		cmocka_unit_test(test_open_transport_labelled),
 		T(test_identify),
 		T(test_identify_errors),
 		T(test_get_api_rev),

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * libazihsm provisioning and sessions against the firmware core, in
- * process.  Each handle gets a transport that behaves as the driver does
- * for one open file (hardware.md 9.10): one session slot, filled from the
- * open-session completion, close and in-session commands checked against
- * it (extended statuses 11, 12, 14), and a flush when the file is closed
- * with a session still open.
+ * process, through libazihsm-emu: each handle behaves as one open file of
+ * the driver does (hardware.md 9.10), with one session slot, the driver's
+ * session checks (extended statuses 11, 12, 14) and a flush when the
+ * handle is closed with a session still open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +12,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +24,7 @@
 
 #include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
-#include "azihsm/hw.h"
-#include "azihsm_fw.h"
-#include "libazihsm_transport.h"
+#include "libazihsm_emu.h"
 
 #define NUM_HANDLES 9
 
@@ -38,7 +34,7 @@ static const uint8_t bad_pin[16] = "pin-0123456789ac";
 static const uint8_t bk3[48] = "owner backup key, forty-eight bytes long .......";
 
 struct fixture {
-	struct azihsm_fw *fw;
+	struct azihsm_emu *emu;
 	uint64_t now;
 	char pota_file[32];		/* P-384 owner key, PEM */
 	char p256_file[32];		/* a key of the wrong curve */
@@ -46,104 +42,29 @@ struct fixture {
 	struct azihsm_dev *dev[NUM_HANDLES];
 };
 
-/* One open file of the driver. */
-struct fake_file {
-	struct fixture *fx;
-	bool sess_valid;
-	uint16_t sess_id;
-};
-
-static int file_hsm_cmd(void *ctx, struct azihsm_transport_cmd *cmd)
+/* Spoil the signature of Get*EncryptionKey responses while asked to. */
+static void fx_response_hook(void *opaque, void *resp, size_t resp_len)
 {
-	struct fake_file *f = ctx;
-	uint8_t kind = cmd->session_flags & AZIHSM_TRANSPORT_SESS_KIND_MASK;
-	struct azihsm_fw_session in = { .flags = kind }, out = { 0 };
+	struct fixture *fx = opaque;
+	struct ddi_resp_hdr hdr;
+	struct ddi_cred_key_resp key;
 
-	switch (kind) {
-	case AZIHSM_SESSION_NONE:
-		break;
-	case AZIHSM_SESSION_OPEN:
-		if (f->sess_valid) {
-			cmd->ext_status = AZIHSM_EXT_SESSION_LIMIT_REACHED;
-			return -EINVAL;
-		}
-		break;
-	default:
-		if (!f->sess_valid) {
-			cmd->ext_status = AZIHSM_EXT_NO_EXISTING_SESSION;
-			return -EINVAL;
-		}
-		if (!(cmd->session_flags & AZIHSM_TRANSPORT_SESS_ID_VALID) ||
-		    cmd->session_id != f->sess_id) {
-			cmd->ext_status = AZIHSM_EXT_SESSION_ID_MISMATCH;
-			return -EINVAL;
-		}
-		in.flags |= AZIHSM_SESS_ID_VALID;
-		in.id = f->sess_id;
-		break;
-	}
-	cmd->device_status = azihsm_fw_execute(f->fx->fw, cmd->req, cmd->req_len,
-					       cmd->resp, cmd->resp_cap,
-					       &cmd->resp_len, &in, &out);
-	if (cmd->device_status)
-		return 0;
-	if (kind == AZIHSM_SESSION_OPEN && (out.flags & AZIHSM_SESS_ID_VALID)) {
-		f->sess_valid = true;
-		f->sess_id = out.id;
-	} else if (kind == AZIHSM_SESSION_CLOSE && (out.flags & AZIHSM_SESS_CLOSED)) {
-		f->sess_valid = false;
-	}
-
-	if (f->fx->corrupt_key_sig) {
-		struct ddi_resp_hdr hdr;
-		struct ddi_cred_key_resp key;
-
-		/* The signature's bytes sit in the response buffer. */
-		if (ddi_decode_response(cmd->resp, cmd->resp_len, &hdr,
-					&ddi_cred_key_resp_schema, &key) &&
-		    !hdr.status && key.pub_key_signature.len &&
-		    (hdr.op == AZIHSM_DDI_OP_GET_SESSION_ENCRYPTION_KEY ||
-		     hdr.op == AZIHSM_DDI_OP_GET_ESTABLISH_CRED_ENCRYPTION_KEY))
-			((uint8_t *)key.pub_key_signature.ptr)[10] ^= 1;
-	}
-	return 0;
+	if (!fx->corrupt_key_sig)
+		return;
+	/* The signature's bytes sit in the response buffer. */
+	if (ddi_decode_response(resp, resp_len, &hdr, &ddi_cred_key_resp_schema,
+				&key) &&
+	    !hdr.status && key.pub_key_signature.len &&
+	    (hdr.op == AZIHSM_DDI_OP_GET_SESSION_ENCRYPTION_KEY ||
+	     hdr.op == AZIHSM_DDI_OP_GET_ESTABLISH_CRED_ENCRYPTION_KEY))
+		((uint8_t *)key.pub_key_signature.ptr)[10] ^= 1;
 }
-
-static int file_dev_info(void *ctx, struct azihsm_identity *id)
-{
-	(void)ctx;
-	strcpy(id->serial, "FW-CORE");
-	return 0;
-}
-
-/* The driver flushes a session its file still holds at release. */
-static void file_close(void *ctx)
-{
-	struct fake_file *f = ctx;
-	struct azihsm_fw_session in = {
-		.flags = AZIHSM_SESS_CLOSE | AZIHSM_SESS_ID_VALID, .id = f->sess_id,
-	}, out;
-
-	if (f->sess_valid)
-		azihsm_fw_flush_session(f->fx->fw, &in, &out);
-	free(f);
-}
-
-static const struct azihsm_transport_ops file_ops = {
-	.name = "fw-file",
-	.hsm_cmd = file_hsm_cmd,
-	.dev_info = file_dev_info,
-	.close = file_close,
-};
 
 static struct azihsm_dev *open_handle(struct fixture *fx)
 {
-	struct fake_file *f = calloc(1, sizeof(*f));
 	struct azihsm_dev *dev;
 
-	assert_non_null(f);
-	f->fx = fx;
-	assert_int_equal(azihsm_open_transport(&file_ops, f, &dev), AZIHSM_OK);
+	assert_int_equal(azihsm_emu_open(fx->emu, &dev), AZIHSM_OK);
 	return dev;
 }
 
@@ -172,17 +93,17 @@ static void write_key(char *path, const char *curve)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct azihsm_fw_config cfg = {
+	struct azihsm_emu_config cfg = {
 		.ctrl_id = 1, .key_tables = 1, .serial = "FW-CORE", .fw_rev = "1.0",
-		.clock = fx_clock,
+		.clock = fx_clock, .response_hook = fx_response_hook,
 	};
 	int i;
 
 	assert_non_null(fx);
 	fx->now = 1000;
 	cfg.clock_opaque = fx;
-	fx->fw = azihsm_fw_new(&cfg);
-	assert_non_null(fx->fw);
+	cfg.response_hook_opaque = fx;
+	assert_int_equal(azihsm_emu_new(&cfg, &fx->emu), AZIHSM_OK);
 	write_key(fx->pota_file, "P-384");
 	write_key(fx->p256_file, "P-256");
 	for (i = 0; i < NUM_HANDLES; i++)
@@ -198,7 +119,7 @@ static int teardown(void **state)
 
 	for (i = 0; i < NUM_HANDLES; i++)
 		azihsm_close(fx->dev[i]);
-	azihsm_fw_free(fx->fw);
+	azihsm_emu_free(fx->emu);
 	unlink(fx->pota_file);
 	unlink(fx->p256_file);
 	free(fx);
@@ -250,7 +171,7 @@ static void test_provision_then_sessions(void **state)
 
 	/* The key the library takes from the PID certificate is the core's. */
 	assert_int_equal(azihsm_partition_identity_key(fx->dev[1], point), AZIHSM_OK);
-	assert_int_equal(azihsm_fw_identity_public_key(fx->fw, want), 0);
+	assert_int_equal(azihsm_emu_identity_key(fx->emu, want), AZIHSM_OK);
 	assert_memory_equal(point, want, sizeof(want));
 
 	provision(fx, &keys);
