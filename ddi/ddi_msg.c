@@ -161,6 +161,142 @@ MBOR_SCHEMA(ddi_sealed_bk3_schema, struct ddi_sealed_bk3,
 	MBOR_REQ(struct ddi_sealed_bk3, sealed_bk3, 1, MBOR_BYTES, DDI_BLOB_MAX,
 		 NULL));
 
+MBOR_SCHEMA(ddi_key_metadata_schema, struct ddi_key_metadata,
+	MBOR_REQ(struct ddi_key_metadata, blob, 1, MBOR_FIXED_BYTES,
+		 DDI_KEY_META_LEN, NULL));
+
+MBOR_SCHEMA(ddi_key_properties_schema, struct ddi_key_properties,
+	MBOR_REQ(struct ddi_key_properties, key_metadata, 1, MBOR_MAP, 0,
+		 &ddi_key_metadata_schema),
+	MBOR_REQ(struct ddi_key_properties, key_label, 2, MBOR_BYTES,
+		 DDI_KEY_LABEL_MAX_LEN, NULL));
+
+MBOR_SCHEMA(ddi_delete_key_req_schema, struct ddi_delete_key_req,
+	MBOR_REQ(struct ddi_delete_key_req, key_id, 1, MBOR_U16, 0, NULL));
+
+MBOR_SCHEMA(ddi_open_key_req_schema, struct ddi_open_key_req,
+	MBOR_REQ(struct ddi_open_key_req, key_tag, 1, MBOR_U16, 0, NULL));
+
+MBOR_SCHEMA(ddi_open_key_resp_schema, struct ddi_open_key_resp,
+	MBOR_REQ(struct ddi_open_key_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_open_key_resp, key_kind, 2, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_open_key_resp, pub_key, has_pub_key, 3, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_OPT(struct ddi_open_key_resp, bulk_key_id, has_bulk_key_id, 4,
+		 MBOR_U16, 0, NULL));
+
+MBOR_SCHEMA(ddi_ecc_generate_req_schema, struct ddi_ecc_generate_req,
+	MBOR_REQ(struct ddi_ecc_generate_req, curve, 1, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_ecc_generate_req, key_tag, has_key_tag, 2, MBOR_U16,
+		 0, NULL),
+	MBOR_REQ(struct ddi_ecc_generate_req, key_properties, 3, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
+MBOR_SCHEMA(ddi_ecc_generate_resp_schema, struct ddi_ecc_generate_resp,
+	MBOR_REQ(struct ddi_ecc_generate_resp, private_key_id, 1, MBOR_U16, 0,
+		 NULL),
+	MBOR_OPT(struct ddi_ecc_generate_resp, pub_key, has_pub_key, 2, MBOR_MAP,
+		 0, &ddi_public_key_schema),
+	MBOR_REQ(struct ddi_ecc_generate_resp, masked_key, 3, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
+MBOR_SCHEMA(ddi_ecc_sign_req_schema, struct ddi_ecc_sign_req,
+	MBOR_REQ(struct ddi_ecc_sign_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_ecc_sign_req, digest, 2, MBOR_BYTES,
+		 DDI_ECC_DIGEST_MAX, NULL),
+	MBOR_REQ(struct ddi_ecc_sign_req, digest_algo, 3, MBOR_U32, 0, NULL));
+
+MBOR_SCHEMA(ddi_ecc_sign_resp_schema, struct ddi_ecc_sign_resp,
+	MBOR_REQ(struct ddi_ecc_sign_resp, signature, 1, MBOR_BYTES,
+		 DDI_ECC_SIG_MAX, NULL));
+
+MBOR_SCHEMA(ddi_ecdh_req_schema, struct ddi_ecdh_req,
+	MBOR_REQ(struct ddi_ecdh_req, priv_key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_ecdh_req, pub_key_der, 2, MBOR_BYTES,
+		 DDI_ECDH_PUB_MAX, NULL),
+	MBOR_REQ(struct ddi_ecdh_req, key_type, 3, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_ecdh_req, key_tag, has_key_tag, 4, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_ecdh_req, key_properties, 5, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
+MBOR_SCHEMA(ddi_new_key_resp_schema, struct ddi_new_key_resp,
+	MBOR_REQ(struct ddi_new_key_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_new_key_resp, masked_key, 2, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
+MBOR_SCHEMA(ddi_aes_generate_req_schema, struct ddi_aes_generate_req,
+	MBOR_REQ(struct ddi_aes_generate_req, key_size, 1, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_aes_generate_req, key_tag, has_key_tag, 2, MBOR_U16,
+		 0, NULL),
+	MBOR_REQ(struct ddi_aes_generate_req, key_properties, 3, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
+MBOR_SCHEMA(ddi_aes_generate_resp_schema, struct ddi_aes_generate_resp,
+	MBOR_REQ(struct ddi_aes_generate_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_OPT(struct ddi_aes_generate_resp, bulk_key_id, has_bulk_key_id, 2,
+		 MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_aes_generate_resp, masked_key, 3, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
+MBOR_SCHEMA(ddi_aes_cbc_req_schema, struct ddi_aes_cbc_req,
+	MBOR_REQ(struct ddi_aes_cbc_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_aes_cbc_req, op, 2, MBOR_U32, 0, NULL),
+	MBOR_REQ(struct ddi_aes_cbc_req, msg, 3, MBOR_BYTES, DDI_AES_MSG_MAX,
+		 NULL),
+	MBOR_REQ(struct ddi_aes_cbc_req, iv, 4, MBOR_BYTES, DDI_AES_IV_LEN, NULL));
+
+MBOR_SCHEMA(ddi_aes_cbc_resp_schema, struct ddi_aes_cbc_resp,
+	MBOR_REQ(struct ddi_aes_cbc_resp, msg, 1, MBOR_BYTES, DDI_AES_MSG_MAX,
+		 NULL),
+	MBOR_REQ(struct ddi_aes_cbc_resp, iv, 2, MBOR_BYTES, DDI_AES_IV_LEN, NULL));
+
+MBOR_SCHEMA(ddi_kdf_req_schema, struct ddi_kdf_req,
+	MBOR_REQ(struct ddi_kdf_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_kdf_req, hash_algorithm, 2, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_kdf_req, param3, has_param3, 3, MBOR_BYTES,
+		 DDI_KDF_PARAM_MAX, NULL),
+	MBOR_OPT(struct ddi_kdf_req, param4, has_param4, 4, MBOR_BYTES,
+		 DDI_KDF_PARAM_MAX, NULL),
+	MBOR_REQ(struct ddi_kdf_req, key_type, 5, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_kdf_req, key_tag, has_key_tag, 6, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_kdf_req, key_properties, 7, MBOR_MAP, 0,
+		 &ddi_key_properties_schema),
+	MBOR_OPT(struct ddi_kdf_req, key_length, has_key_length, 8, MBOR_U8, 0,
+		 NULL));
+
+MBOR_SCHEMA(ddi_kdf_resp_schema, struct ddi_kdf_resp,
+	MBOR_REQ(struct ddi_kdf_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_kdf_resp, masked_key, 2, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL),
+	MBOR_OPT(struct ddi_kdf_resp, bulk_key_id, has_bulk_key_id, 3, MBOR_U16,
+		 0, NULL));
+
+MBOR_SCHEMA(ddi_hmac_req_schema, struct ddi_hmac_req,
+	MBOR_REQ(struct ddi_hmac_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_hmac_req, msg, 2, MBOR_BYTES, DDI_HMAC_MSG_MAX, NULL));
+
+MBOR_SCHEMA(ddi_hmac_resp_schema, struct ddi_hmac_resp,
+	MBOR_REQ(struct ddi_hmac_resp, tag, 1, MBOR_BYTES, DDI_HMAC_TAG_MAX, NULL));
+
+MBOR_SCHEMA(ddi_der_import_req_schema, struct ddi_der_import_req,
+	MBOR_REQ(struct ddi_der_import_req, der, 1, MBOR_BYTES,
+		 DDI_DER_IMPORT_MAX, NULL),
+	MBOR_REQ(struct ddi_der_import_req, key_class, 2, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_der_import_req, key_tag, has_key_tag, 3, MBOR_U16, 0,
+		 NULL),
+	MBOR_REQ(struct ddi_der_import_req, key_properties, 4, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
+MBOR_SCHEMA(ddi_der_import_resp_schema, struct ddi_der_import_resp,
+	MBOR_REQ(struct ddi_der_import_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_OPT(struct ddi_der_import_resp, pub_key, has_pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_OPT(struct ddi_der_import_resp, bulk_key_id, has_bulk_key_id, 3,
+		 MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_der_import_resp, key_type, 4, MBOR_U32, 0, NULL),
+	MBOR_REQ(struct ddi_der_import_resp, masked_key, 5, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
 /* ---- Opcode and status tables ---- */
 
 /*
@@ -241,6 +377,25 @@ static const struct ddi_op_schemas {
 	  &ddi_init_bk3_resp_schema },
 	{ AZIHSM_DDI_OP_GET_SEALED_BK3, &ddi_empty_schema, &ddi_sealed_bk3_schema },
 	{ AZIHSM_DDI_OP_SET_SEALED_BK3, &ddi_sealed_bk3_schema, &ddi_empty_schema },
+	{ AZIHSM_DDI_OP_DELETE_KEY, &ddi_delete_key_req_schema, &ddi_empty_schema },
+	{ AZIHSM_DDI_OP_OPEN_KEY, &ddi_open_key_req_schema,
+	  &ddi_open_key_resp_schema },
+	{ AZIHSM_DDI_OP_ECC_GENERATE_KEY_PAIR, &ddi_ecc_generate_req_schema,
+	  &ddi_ecc_generate_resp_schema },
+	{ AZIHSM_DDI_OP_ECC_SIGN, &ddi_ecc_sign_req_schema,
+	  &ddi_ecc_sign_resp_schema },
+	{ AZIHSM_DDI_OP_ECDH_KEY_EXCHANGE, &ddi_ecdh_req_schema,
+	  &ddi_new_key_resp_schema },
+	{ AZIHSM_DDI_OP_AES_GENERATE_KEY, &ddi_aes_generate_req_schema,
+	  &ddi_aes_generate_resp_schema },
+	{ AZIHSM_DDI_OP_AES_ENCRYPT_DECRYPT, &ddi_aes_cbc_req_schema,
+	  &ddi_aes_cbc_resp_schema },
+	{ AZIHSM_DDI_OP_HKDF_DERIVE, &ddi_kdf_req_schema, &ddi_kdf_resp_schema },
+	{ AZIHSM_DDI_OP_KBKDF_COUNTER_HMAC_DERIVE, &ddi_kdf_req_schema,
+	  &ddi_kdf_resp_schema },
+	{ AZIHSM_DDI_OP_HMAC, &ddi_hmac_req_schema, &ddi_hmac_resp_schema },
+	{ AZIHSM_DDI_OP_DER_KEY_IMPORT, &ddi_der_import_req_schema,
+	  &ddi_der_import_resp_schema },
 };
 
 /* Names and schemas are filled in by ddi_tables_init(). */

@@ -121,7 +121,30 @@ enum azihsm_status {
 	 * signed by the partition identity key, or the device rejected the
 	 * POTA endorsement (DDI EccVerifyFailed). */
 	AZIHSM_ERR_VERIFY		= -21,
-	AZIHSM_ERR_LAST			= AZIHSM_ERR_VERIFY,
+	/* No such key in the vault (deleted, another session's key after
+	 * that session ended, or never existed; DDI KeyNotFound). */
+	AZIHSM_ERR_KEY_NOT_FOUND	= -22,
+	/* The key may not be used this way: its usage does not allow the
+	 * operation, or it belongs to another session (DDI
+	 * InvalidPermissions). */
+	AZIHSM_ERR_KEY_USAGE		= -23,
+	/* The operation does not apply to this kind of key (DDI
+	 * InvalidKeyType), e.g. signing with an AES key. */
+	AZIHSM_ERR_KEY_TYPE		= -24,
+	/* The partition's key vault has no room for the key (DDI
+	 * NotEnoughSpace, DefragmentationNeeded, ReachedMaxKeys,
+	 * ReachedMaxAesBulkKeys). */
+	AZIHSM_ERR_VAULT_FULL		= -25,
+	/* Another key of the application already has this tag (DDI
+	 * KeyTagAlreadyExists). */
+	AZIHSM_ERR_TAG_EXISTS		= -26,
+	/* A public key given as input is not a valid point of the key's
+	 * curve (DDI EccPointValidationFailed, EccPublicKeyValidationFailed,
+	 * EccDerKeyShorterThanCurve), or cannot be parsed. */
+	AZIHSM_ERR_INVALID_KEY		= -27,
+	/* Decrypted data does not end in valid PKCS#7 padding. */
+	AZIHSM_ERR_BAD_PADDING		= -28,
+	AZIHSM_ERR_LAST			= AZIHSM_ERR_BAD_PADDING,
 };
 
 /*
@@ -418,6 +441,229 @@ AZIHSM_API uint8_t azihsm_session_short_app_id(const struct azihsm_session *sess
  */
 AZIHSM_API int azihsm_change_pin(struct azihsm_session *sess,
 				 const uint8_t new_pin[AZIHSM_CRED_PIN_LEN]);
+
+/* ---- Keys (spec/ddi.md 3.5, 3.7, 3.8, 3.9, section 4, 6.5) ---- */
+
+/*
+ * Key types are the device's DdiKeyType values (spec/ddi.md 4.1).  Those
+ * the library creates or handles:
+ */
+#define AZIHSM_KEY_ECC_P256		7	/* ECC private key (key pair) */
+#define AZIHSM_KEY_ECC_P384		8
+#define AZIHSM_KEY_ECC_P521		9
+#define AZIHSM_KEY_AES_128		10
+#define AZIHSM_KEY_AES_192		11
+#define AZIHSM_KEY_AES_256		12
+#define AZIHSM_KEY_SECRET_P256		16	/* ECDH shared secret */
+#define AZIHSM_KEY_SECRET_P384		17
+#define AZIHSM_KEY_SECRET_P521		18
+#define AZIHSM_KEY_HMAC_SHA256		25
+#define AZIHSM_KEY_HMAC_SHA384		26
+#define AZIHSM_KEY_HMAC_SHA512		27
+
+/* What a key may be used for (one per key; spec/ddi.md 4.7, 4.10). */
+enum azihsm_key_usage {
+	AZIHSM_USAGE_DEFAULT		= 0,	/* the type's usual usage */
+	AZIHSM_USAGE_SIGN_VERIFY	= 1,	/* ECC default; HMAC default */
+	AZIHSM_USAGE_ENCRYPT_DECRYPT	= 2,	/* AES default (and only) */
+	AZIHSM_USAGE_DERIVE		= 4,	/* ECDH (ECC), HKDF (secrets) */
+};
+
+/* Hash algorithms (spec/ddi.md 4.5). */
+enum azihsm_hash {
+	AZIHSM_HASH_SHA1		= 1,
+	AZIHSM_HASH_SHA256		= 2,
+	AZIHSM_HASH_SHA384		= 3,
+	AZIHSM_HASH_SHA512		= 4,
+};
+
+/*
+ * Properties of a key to create.  NULL means all defaults: the type's
+ * default usage, app-scoped, no tag, empty label.
+ *
+ * session: the key belongs to the session that creates it and is deleted
+ * by the device when that session ends (close, process exit); no other
+ * session can use it.  Otherwise the key is app-scoped: every session of
+ * the partition can use it until it is deleted.
+ * tag: 0 for none; otherwise a value unique among the application's keys,
+ * which finds the key again with azihsm_key_open() (app-scoped keys only).
+ * label: opaque caller bytes (at most 128) kept in the masked key.
+ */
+struct azihsm_key_params {
+	enum azihsm_key_usage usage;
+	bool session;
+	uint16_t tag;
+	const uint8_t *label;
+	size_t label_len;
+};
+
+/*
+ * A handle on a key in the device's vault.  It names the key by id and
+ * carries what the device returned when the key was created or opened
+ * (public key, masked key).  Operations on it are sent through the
+ * session of the handle it was created on (the session of that
+ * struct azihsm_dev at the time of the call), so a key handle must not
+ * outlive its struct azihsm_dev.  Freeing the handle does not delete the
+ * key; azihsm_key_delete() does.
+ */
+struct azihsm_key;
+
+/*
+ * Create a key in the session: EccGenerateKeyPair for AZIHSM_KEY_ECC_*,
+ * AesGenerateKey for AZIHSM_KEY_AES_*.  On success *keyp is a new handle,
+ * freed with azihsm_key_free() or azihsm_key_delete().
+ * Errors: INVALID_ARG (type, params, label too long), KEY_USAGE (usage not
+ * allowed for the type), TAG_EXISTS, VAULT_FULL, NO_SESSION, DDI,
+ * MALFORMED, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_key_generate(struct azihsm_session *sess, uint32_t type,
+				   const struct azihsm_key_params *params,
+				   struct azihsm_key **keyp);
+
+/*
+ * OpenKey: the app-scoped key with this tag (non-zero).
+ * Errors: INVALID_ARG, KEY_NOT_FOUND, KEY_TYPE, and those of
+ * azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_key_open(struct azihsm_session *sess, uint16_t tag,
+			       struct azihsm_key **keyp);
+
+/*
+ * DeleteKey, then free the handle.  On failure the handle stays valid
+ * (and must still be freed).
+ * Errors: INVALID_ARG, KEY_NOT_FOUND, KEY_USAGE (another session's key),
+ * NO_SESSION, DDI, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_key_delete(struct azihsm_key *key);
+
+/* Free the handle only; the key stays in the device.  NULL is ignored. */
+AZIHSM_API void azihsm_key_free(struct azihsm_key *key);
+
+/* The device's key id. */
+AZIHSM_API uint16_t azihsm_key_id(const struct azihsm_key *key);
+/* The key's type (AZIHSM_KEY_*, spec/ddi.md 4.1). */
+AZIHSM_API uint32_t azihsm_key_type(const struct azihsm_key *key);
+
+/*
+ * The masked key blob returned when the key was created (spec/ddi.md 7.7),
+ * the durable form of the key.  *blob points into the handle.  Keys
+ * opened with azihsm_key_open() have none: NOT_SUPPORTED.
+ */
+AZIHSM_API int azihsm_key_masked(const struct azihsm_key *key,
+				 const uint8_t **blob, size_t *len);
+
+/* Public-key encodings. */
+enum azihsm_pubkey_format {
+	AZIHSM_PUBKEY_DER	= 1,	/* SubjectPublicKeyInfo, DER */
+	AZIHSM_PUBKEY_PEM	= 2,	/* the same, PEM ("PUBLIC KEY"), NUL-terminated */
+	AZIHSM_PUBKEY_POINT	= 3,	/* uncompressed point 0x04 || X || Y */
+};
+
+/*
+ * The public key of an ECC key pair, converted from the device's raw
+ * little-endian wire form (spec/ddi.md 7.1.2).  *len is the size written
+ * (for PEM, without the NUL); with BUFFER_TOO_SMALL it is the size needed.
+ * Errors: INVALID_ARG, KEY_TYPE (not an ECC key pair), BUFFER_TOO_SMALL.
+ */
+AZIHSM_API int azihsm_key_public(const struct azihsm_key *key,
+				 enum azihsm_pubkey_format fmt, uint8_t *buf,
+				 size_t cap, size_t *len);
+
+/* Signature encodings. */
+enum azihsm_sig_format {
+	AZIHSM_SIG_RAW	= 1,	/* r || s, big-endian, 32/48/66 bytes each */
+	AZIHSM_SIG_DER	= 2,	/* ECDSA-Sig-Value (what OpenSSL verifies) */
+};
+
+/*
+ * EccSign: ECDSA over a digest the caller computed.  digest_len says the
+ * hash (20 SHA-1, 32 SHA-256, 48 SHA-384, 64 SHA-512); a digest longer
+ * than the curve's order (SHA-384 on P-256, SHA-512 on P-256/P-384) is
+ * refused by the device (DDI DigestHashMismatchWithEccCurve, INVALID_ARG).
+ * *sig_len is the size written, or needed with BUFFER_TOO_SMALL
+ * (AZIHSM_ECC_SIG_MAX always suffices).
+ * Errors: INVALID_ARG, KEY_TYPE, KEY_USAGE, KEY_NOT_FOUND,
+ * BUFFER_TOO_SMALL, NO_SESSION, DDI, MALFORMED, azihsm_ddi_raw()'s.
+ */
+#define AZIHSM_ECC_SIG_MAX	139	/* DER, P-521 */
+AZIHSM_API int azihsm_ecc_sign(struct azihsm_key *key, const uint8_t *digest,
+			       size_t digest_len, enum azihsm_sig_format fmt,
+			       uint8_t *sig, size_t cap, size_t *sig_len);
+
+/*
+ * EcdhKeyExchange: a shared-secret key (AZIHSM_KEY_SECRET_*) from the ECC
+ * key `priv` (usage DERIVE) and the peer's public key, given as DER
+ * SubjectPublicKeyInfo or as an uncompressed point on priv's curve.  The
+ * secret never leaves the device; derive keys from it with
+ * azihsm_hkdf_derive().  params: usage must be DEFAULT or DERIVE.
+ * Errors: INVALID_KEY (peer key unparsable, wrong curve, not on the
+ * curve), KEY_TYPE, KEY_USAGE, and those of azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_ecdh(struct azihsm_key *priv, const uint8_t *peer,
+			   size_t peer_len,
+			   const struct azihsm_key_params *params,
+			   struct azihsm_key **secretp);
+
+/*
+ * HkdfDerive: a new key of type target (AZIHSM_KEY_AES_* or
+ * AZIHSM_KEY_HMAC_*) from a secret key, with HKDF over hash.  salt NULL:
+ * absent (the device then uses 256 zero bytes, spec/ddi.md 7.9.1); info
+ * NULL: empty.  Each at most 256 bytes.
+ * Errors: INVALID_ARG, KEY_TYPE, KEY_USAGE, and those of
+ * azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
+				  const uint8_t *salt, size_t salt_len,
+				  const uint8_t *info, size_t info_len,
+				  uint32_t target,
+				  const struct azihsm_key_params *params,
+				  struct azihsm_key **keyp);
+
+/*
+ * Hmac with an HMAC key of usage SIGN_VERIFY; msg at most 1024 bytes.
+ * *tag_len = 32/48/64.  Errors: as azihsm_ecc_sign().
+ */
+#define AZIHSM_HMAC_MAX		64
+AZIHSM_API int azihsm_hmac(struct azihsm_key *key, const uint8_t *msg,
+			   size_t msg_len, uint8_t *tag, size_t cap,
+			   size_t *tag_len);
+
+/* Padding of azihsm_aes_cbc(). */
+enum azihsm_padding {
+	AZIHSM_PAD_NONE		= 0,	/* in_len a multiple of 16 */
+	AZIHSM_PAD_PKCS7	= 1,	/* added on encrypt, checked and removed on decrypt */
+};
+
+/*
+ * AES-CBC with an AES key (usage ENCRYPT_DECRYPT): the device's
+ * AesEncryptDecrypt, at most 1024 bytes per command, the library chaining
+ * the commands for longer data.  PKCS#7 padding is done on the host.
+ * Encrypting needs cap >= in_len rounded up to 16 (+16 when in_len is a
+ * multiple of 16 with PKCS7); *out_len is the size written, or needed with
+ * BUFFER_TOO_SMALL.  iv_out, if not NULL, receives the chaining value for
+ * a continuation.  in and out may be the same buffer.
+ * Errors: INVALID_ARG (length not a multiple of 16 without padding, empty
+ * input to decrypt), BAD_PADDING, BUFFER_TOO_SMALL, KEY_TYPE, KEY_USAGE,
+ * KEY_NOT_FOUND, NO_SESSION, DDI, MALFORMED, azihsm_ddi_raw()'s.
+ */
+AZIHSM_API int azihsm_aes_cbc(struct azihsm_key *key, bool encrypt,
+			      enum azihsm_padding pad, const uint8_t iv[16],
+			      const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t cap, size_t *out_len, uint8_t iv_out[16]);
+
+/*
+ * DerKeyImport (test-only operation 2002, spec/ddi.md 3.10): import a
+ * clear ECC private key given as PKCS#8 or SEC1 DER.  Only devices that
+ * enable the test operations accept it (the emulator with
+ * x-test-ops=on; others answer UnsupportedCmd: NOT_SUPPORTED).  For test
+ * vectors; production keys are never handled in the clear.
+ * Errors: NOT_SUPPORTED, INVALID_ARG, INVALID_KEY, and those of
+ * azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_key_import_der_test(struct azihsm_session *sess,
+					  const uint8_t *der, size_t der_len,
+					  const struct azihsm_key_params *params,
+					  struct azihsm_key **keyp);
 
 #ifdef __cplusplus
 }

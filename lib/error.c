@@ -123,6 +123,32 @@ int lib_err_from_ddi(uint32_t ddi_status)
 	case AZIHSM_DDI_STATUS_ECC_VERIFY_FAILED:
 		status = AZIHSM_ERR_VERIFY;
 		break;
+	case AZIHSM_DDI_STATUS_KEY_NOT_FOUND:
+		status = AZIHSM_ERR_KEY_NOT_FOUND;
+		break;
+	case AZIHSM_DDI_STATUS_INVALID_PERMISSIONS:
+		status = AZIHSM_ERR_KEY_USAGE;
+		break;
+	case AZIHSM_DDI_STATUS_INVALID_KEY_TYPE:
+		status = AZIHSM_ERR_KEY_TYPE;
+		break;
+	case AZIHSM_DDI_STATUS_NOT_ENOUGH_SPACE:
+	case AZIHSM_DDI_STATUS_DEFRAGMENTATION_NEEDED:
+	case AZIHSM_DDI_STATUS_REACHED_MAX_KEYS:
+	case AZIHSM_DDI_STATUS_REACHED_MAX_AES_BULK_KEYS:
+		status = AZIHSM_ERR_VAULT_FULL;
+		break;
+	case AZIHSM_DDI_STATUS_KEY_TAG_ALREADY_EXISTS:
+		status = AZIHSM_ERR_TAG_EXISTS;
+		break;
+	case AZIHSM_DDI_STATUS_ECC_POINT_VALIDATION_FAILED:
+	case AZIHSM_DDI_STATUS_ECC_PUBLIC_KEY_VALIDATION_FAILED:
+	case AZIHSM_DDI_STATUS_ECC_DER_KEY_SHORTER_THAN_CURVE:
+		status = AZIHSM_ERR_INVALID_KEY;
+		break;
+	case AZIHSM_DDI_STATUS_UNSUPPORTED_CMD:
+		status = AZIHSM_ERR_NOT_SUPPORTED;
+		break;
 	default:
 		status = AZIHSM_ERR_DDI;
 		break;
@@ -162,6 +188,13 @@ const char *azihsm_strerror(int status)
 	case AZIHSM_ERR_ALREADY_PROVISIONED: return "partition already provisioned";
 	case AZIHSM_ERR_NOT_PROVISIONED: return "partition not provisioned";
 	case AZIHSM_ERR_VERIFY:		return "signature verification failed";
+	case AZIHSM_ERR_KEY_NOT_FOUND:	return "key not found";
+	case AZIHSM_ERR_KEY_USAGE:	return "key usage does not allow this operation";
+	case AZIHSM_ERR_KEY_TYPE:	return "wrong key type for this operation";
+	case AZIHSM_ERR_VAULT_FULL:	return "key vault full";
+	case AZIHSM_ERR_TAG_EXISTS:	return "key tag already in use";
+	case AZIHSM_ERR_INVALID_KEY:	return "invalid public key";
+	case AZIHSM_ERR_BAD_PADDING:	return "bad padding";
 	}
 	return "unknown error";
 }

@@ -97,6 +97,9 @@ struct azihsm_fw {
 
 	struct fw_session sessions[FW_MAX_SESSIONS];
 	struct fw_cert_chain certs;
+
+	/* Key tables of the partition: cfg.key_tables of them (6.6). */
+	struct fw_key_table *tables;
 };
 
 /* ---- Partition state and key hierarchy (fw_partition.c) ---- */
@@ -132,6 +135,108 @@ void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev
 /* Close id if open; true if a session was closed. */
 bool fw_session_close(struct azihsm_fw *fw, uint16_t id);
 void fw_session_close_all(struct azihsm_fw *fw);
+
+/* ---- Key vault (fw_vault.c; ddi.md 3.5.0, 6.5, 6.6) ---- */
+
+struct fw_request;
+
+#define FW_KEY_TABLES_MAX	65	/* tables per device */
+#define FW_KEY_TABLE_ENTRIES	256
+#define FW_KEY_TABLE_STORAGE	15104	/* bytes of key storage per table */
+#define FW_KEY_BLOCK		8	/* allocation unit */
+#define FW_KEY_ATTR_RECORD	32	/* stored with every key */
+#define FW_KEY_MATERIAL_MAX	2564	/* RSA-4k CRT, the largest raw size */
+#define FW_BULK_KEYS_PER_TABLE	7
+
+/*
+ * One key-table entry.  The key material lives in the table's storage at
+ * block `block` (after the 32-byte attribute record); `len` is the FW raw
+ * size of 4.1.  Session entries (one per open session, 6.3) and other
+ * internal entries have DDI_KEY_ATTR_INTERNAL set and are invisible to
+ * key ids from requests.
+ */
+struct fw_key {
+	bool used;
+	uint32_t type;			/* enum ddi_key_type */
+	uint64_t attrs;			/* DDI_KEY_ATTR_* (4.11) */
+	bool session_scoped;
+	uint16_t session_id;		/* owner when session_scoped */
+	bool has_tag;
+	uint16_t tag;
+	uint16_t len;			/* bytes of material */
+	uint16_t block;			/* first storage block */
+	uint16_t nblocks;		/* attribute record included */
+	bool has_bulk_id;
+	uint16_t bulk_id;		/* 4.4; bulk AES keys */
+	DDI_PKEY *pkey;			/* ECC/RSA: cached OpenSSL form, or NULL */
+};
+
+struct fw_key_table {
+	struct fw_key keys[FW_KEY_TABLE_ENTRIES];
+	uint8_t block_used[FW_KEY_TABLE_STORAGE / FW_KEY_BLOCK];
+	uint8_t storage[FW_KEY_TABLE_STORAGE];
+	/* Fast-path key store: 7 slots per table (4.4). */
+	bool bulk_used[FW_BULK_KEYS_PER_TABLE];
+	uint8_t bulk_key[FW_BULK_KEYS_PER_TABLE][32];
+};
+
+/* Usage and scope asked for by a TargetKeyProperties (3.2.2, 4.9). */
+struct fw_key_props {
+	uint32_t usage;			/* 1 SignVerify .. 4 Derive (4.7) */
+	uint64_t usage_attrs;		/* the matching DDI_KEY_ATTR_* bits */
+	bool session;			/* session bit of the request */
+	struct mbor_bytes label;	/* points into the request */
+};
+
+/*
+ * Decode key_metadata and check the usage is one of 4.9's four exact
+ * combinations and is accepted for the key family (`allowed` is a bitmask
+ * of 1u << usage).  InvalidPermissions otherwise.
+ */
+uint32_t fw_key_props_parse(const struct ddi_key_properties *kp, unsigned int allowed,
+			    struct fw_key_props *out);
+
+/*
+ * Store a new key of the requesting session (rq->hdr->sess_id): tag rules
+ * of 3.5.0 (session key with a tag or tag 0 -> InvalidArg, duplicate ->
+ * KeyTagAlreadyExists), first-fit allocation across the partition's
+ * tables (NotEnoughSpace, DefragmentationNeeded).  attrs are the flags to
+ * store (session, local, usage).  On success *id is the key id
+ * ((table << 8) | entry) and *out the entry.
+ */
+uint32_t fw_key_store(struct azihsm_fw *fw, const struct fw_request *rq,
+		      uint32_t type, uint64_t attrs, const uint16_t *tag,
+		      const uint8_t *material, size_t len, uint16_t *id,
+		      struct fw_key **out);
+/* The key's material in table storage (len bytes). */
+uint8_t *fw_key_material(struct azihsm_fw *fw, uint16_t id);
+
+/*
+ * A key the requesting session may use, checked in 3.5.0's order: no such
+ * entry (or internal) -> KeyNotFound; another session's key ->
+ * InvalidPermissions.  The caller then checks type (InvalidKeyType) and
+ * usage (fw_key_check_usage).
+ */
+uint32_t fw_key_lookup(struct azihsm_fw *fw, const struct fw_request *rq,
+		       uint16_t id, struct fw_key **out);
+/* InvalidPermissions unless every bit of need is in the key's attrs. */
+uint32_t fw_key_check_usage(const struct fw_key *k, uint64_t need);
+
+/*
+ * The masked key blob of a stored key (7.7): session keys under the
+ * session masking key, app keys under MK; metadata per 7.7.4 with the
+ * caller's label.  Writes at most cap bytes; 0 or a DDI status.
+ */
+uint32_t fw_key_mask(struct azihsm_fw *fw, const struct fw_request *rq, uint16_t id,
+		     const struct mbor_bytes *label, uint8_t *blob, size_t cap,
+		     size_t *len);
+
+/* Delete one key (DeleteKey semantics, 3.5.1). */
+uint32_t fw_key_delete(struct azihsm_fw *fw, const struct fw_request *rq, uint16_t id);
+/* Drop every key of a session (close, flush). */
+void fw_keys_drop_session(struct azihsm_fw *fw, uint16_t session_id);
+/* Empty every table (reset); frees cached OpenSSL keys. */
+void fw_keys_clear(struct azihsm_fw *fw);
 
 /* ---- Operations ---- */
 

@@ -59,6 +59,79 @@ int ddi_p384_sign_raw(DDI_PKEY *k, const uint8_t *msg, size_t len,
 bool ddi_p384_verify_raw(DDI_PKEY *pub, const uint8_t *msg, size_t len,
 			 const uint8_t *sig, size_t sig_len);
 
+/* ---- ECC on the DDI curves (P-256, P-384, P-521; ddi.md 4.3, 7.1, 7.10) ---- */
+
+/* A DDI curve: enum ddi_ecc_curve value and its sizes and key types. */
+struct ddi_ecc_curve_info {
+	uint32_t curve;			/* 1 P-256, 2 P-384, 3 P-521 */
+	const char *name;		/* OpenSSL group name, "P-256" */
+	int nid;			/* NID_X9_62_prime256v1, ... */
+	size_t len;			/* coordinate/scalar bytes: 32/48/66 */
+	size_t pka;			/* physical width: 32/48/68 */
+	uint32_t priv_type;		/* DdiKeyType 7/8/9 */
+	uint32_t pub_type;		/* 22/23/24 */
+	uint32_t secret_type;		/* 16/17/18 */
+};
+#define DDI_ECC_MAX_LEN		66
+#define DDI_ECC_MAX_PKA		68
+#define DDI_ECC_MAX_POINT	(1 + 2 * DDI_ECC_MAX_LEN)
+
+/* NULL for a value that is not a DDI curve. */
+const struct ddi_ecc_curve_info *ddi_ecc_curve(uint32_t curve);
+/* The curve of an ECC private, public or secret key type, or NULL. */
+const struct ddi_ecc_curve_info *ddi_ecc_curve_of_type(uint32_t key_type);
+/* The curve of an EC key, or NULL if k is not on a DDI curve. */
+const struct ddi_ecc_curve_info *ddi_ecc_curve_of_key(DDI_PKEY *k);
+
+DDI_PKEY *ddi_ecc_generate(const struct ddi_ecc_curve_info *c);
+/*
+ * Key pair from the private scalar, big-endian over c->len bytes (the
+ * standard form) or little-endian over c->pka bytes (the device-internal
+ * form of 7.7.5).  NULL if the scalar is 0 or >= the group order.
+ */
+DDI_PKEY *ddi_ecc_from_private(const struct ddi_ecc_curve_info *c,
+			       const uint8_t *d_be);
+DDI_PKEY *ddi_ecc_from_private_le(const struct ddi_ecc_curve_info *c,
+				  const uint8_t *d_le);
+/* Private scalar little-endian over c->pka bytes (top bytes zero). */
+int ddi_ecc_private_le(DDI_PKEY *k, const struct ddi_ecc_curve_info *c,
+		       uint8_t *d_le);
+/* Public key as 0x04 || X || Y (1 + 2 * c->len bytes). */
+int ddi_ecc_public_point(DDI_PKEY *k, const struct ddi_ecc_curve_info *c,
+			 uint8_t *pt);
+/* Public key in the physical wire form X_le || Y_le (2 * c->pka bytes). */
+int ddi_ecc_public_raw(DDI_PKEY *k, const struct ddi_ecc_curve_info *c,
+		       uint8_t *raw);
+/*
+ * Public key from the physical wire form, validated as EcdhKeyExchange
+ * does (3.7.3): fewer than 2 * c->pka bytes -> EccDerKeyShorterThanCurve;
+ * a coordinate >= p, or non-zero bytes in the P-521 padding ->
+ * EccPublicKeyValidationFailed; not on the curve ->
+ * EccPointValidationFailed.  Only the first 2 * c->pka bytes are used.
+ */
+uint32_t ddi_ecc_from_raw(const struct ddi_ecc_curve_info *c, const uint8_t *raw,
+			  size_t len, DDI_PKEY **out);
+/* raw X_le || Y_le <-> point 0x04 || X || Y, without validation. */
+void ddi_ecc_raw_to_point(const struct ddi_ecc_curve_info *c, const uint8_t *raw,
+			  uint8_t *pt);
+void ddi_ecc_point_to_raw(const struct ddi_ecc_curve_info *c, const uint8_t *pt,
+			  uint8_t *raw);
+/*
+ * ECDSA over a digest given big-endian (FIPS 186-5 truncation when longer
+ * than the order).  Signature r || s, each big-endian over c->len
+ * (ddi_ecc_sign) or little-endian over c->pka (ddi_ecc_sign_raw).
+ */
+int ddi_ecc_sign(DDI_PKEY *k, const struct ddi_ecc_curve_info *c,
+		 const uint8_t *digest, size_t len, uint8_t *sig);
+int ddi_ecc_sign_raw(DDI_PKEY *k, const struct ddi_ecc_curve_info *c,
+		     const uint8_t *digest, size_t len, uint8_t *sig);
+/* True if sig (r || s big-endian over c->len each) verifies over digest. */
+bool ddi_ecc_verify(DDI_PKEY *pub, const struct ddi_ecc_curve_info *c,
+		    const uint8_t *digest, size_t len, const uint8_t *sig);
+/* Z = x-coordinate of priv * peer, big-endian over c->len bytes. */
+int ddi_ecdh(DDI_PKEY *priv, DDI_PKEY *peer, const struct ddi_ecc_curve_info *c,
+	     uint8_t *z);
+
 /* ---- Symmetric primitives ---- */
 
 int ddi_random(void *buf, size_t len);

@@ -197,6 +197,300 @@ struct ddi_sealed_bk3 {
 };
 extern const struct mbor_schema ddi_sealed_bk3_schema;
 
+/* ---- Keys (3.2.2, 3.5, 3.7, 3.8, 3.9, 3.10, section 4) ---- */
+
+/* DdiKeyType (4.1). */
+enum ddi_key_type {
+	DDI_KEY_RSA2K_PRIVATE		= 1,
+	DDI_KEY_RSA3K_PRIVATE		= 2,
+	DDI_KEY_RSA4K_PRIVATE		= 3,
+	DDI_KEY_RSA2K_PRIVATE_CRT	= 4,
+	DDI_KEY_RSA3K_PRIVATE_CRT	= 5,
+	DDI_KEY_RSA4K_PRIVATE_CRT	= 6,
+	DDI_KEY_ECC256_PRIVATE		= 7,
+	DDI_KEY_ECC384_PRIVATE		= 8,
+	DDI_KEY_ECC521_PRIVATE		= 9,
+	DDI_KEY_AES128			= 10,
+	DDI_KEY_AES192			= 11,
+	DDI_KEY_AES256			= 12,
+	DDI_KEY_AES_XTS_BULK256		= 13,
+	DDI_KEY_AES_GCM_BULK256		= 14,
+	DDI_KEY_AES_GCM_BULK256_UNAPPROVED = 15,
+	DDI_KEY_SECRET256		= 16,
+	DDI_KEY_SECRET384		= 17,
+	DDI_KEY_SECRET521		= 18,
+	DDI_KEY_RSA2K_PUBLIC		= 19,
+	DDI_KEY_RSA3K_PUBLIC		= 20,
+	DDI_KEY_RSA4K_PUBLIC		= 21,
+	DDI_KEY_ECC256_PUBLIC		= 22,
+	DDI_KEY_ECC384_PUBLIC		= 23,
+	DDI_KEY_ECC521_PUBLIC		= 24,
+	DDI_KEY_HMAC_SHA256		= 25,
+	DDI_KEY_HMAC_SHA384		= 26,
+	DDI_KEY_HMAC_SHA512		= 27,
+	DDI_KEY_AES_CBC256_HMAC384	= 28,
+	DDI_KEY_KBKDF_SECRET_SHA384	= 29,
+	DDI_KEY_VAR_HMAC256		= 30,
+	DDI_KEY_VAR_HMAC384		= 31,
+	DDI_KEY_VAR_HMAC512		= 32,
+	DDI_KEY_RSA_UNWRAP		= 0xFFFF,
+};
+
+/* DdiKeyClass (4.2), RsaUnwrap and DerKeyImport. */
+enum ddi_key_class {
+	DDI_KEY_CLASS_RSA		= 1,
+	DDI_KEY_CLASS_RSA_CRT		= 2,
+	DDI_KEY_CLASS_AES		= 3,
+	DDI_KEY_CLASS_AES_XTS_BULK	= 4,
+	DDI_KEY_CLASS_AES_GCM_BULK	= 5,
+	DDI_KEY_CLASS_AES_GCM_BULK_UNAPPROVED = 6,
+	DDI_KEY_CLASS_ECC		= 7,
+};
+
+/* DdiEccCurve (4.3). */
+enum ddi_ecc_curve {
+	DDI_ECC_P256			= 1,
+	DDI_ECC_P384			= 2,
+	DDI_ECC_P521			= 3,
+};
+
+/* DdiAesKeySize (4.4); 4..6 are the fast-path ("bulk") sizes. */
+enum ddi_aes_key_size {
+	DDI_AES_128			= 1,
+	DDI_AES_192			= 2,
+	DDI_AES_256			= 3,
+	DDI_AES_XTS_BULK_256		= 4,
+	DDI_AES_GCM_BULK_256		= 5,
+	DDI_AES_GCM_BULK_256_UNAPPROVED	= 6,
+};
+
+/* DdiHashAlgorithm (4.5). */
+enum ddi_hash_algorithm {
+	DDI_HASH_SHA1			= 1,
+	DDI_HASH_SHA256			= 2,
+	DDI_HASH_SHA384			= 3,
+	DDI_HASH_SHA512			= 4,
+};
+
+/* AesOp (4.6). */
+enum ddi_aes_op {
+	DDI_AES_ENCRYPT			= 1,
+	DDI_AES_DECRYPT			= 2,
+};
+
+/* TargetKeyMetadata bitmap (4.9): bit b is byte b / 8, mask 1 << (b % 8). */
+#define DDI_KEY_META_LEN		16
+#define DDI_KEY_META_SESSION		0x0001u
+#define DDI_KEY_META_MODIFIABLE		0x0002u
+#define DDI_KEY_META_ENCRYPT		0x0004u
+#define DDI_KEY_META_DECRYPT		0x0008u
+#define DDI_KEY_META_SIGN		0x0010u
+#define DDI_KEY_META_VERIFY		0x0020u
+#define DDI_KEY_META_DERIVE		0x0040u
+#define DDI_KEY_META_WRAP		0x0080u
+#define DDI_KEY_META_UNWRAP		0x0100u	/* byte 1, bit 0 */
+
+/* Key attribute flags (4.11): u64 LE in bytes 0..7 of the 32-byte record. */
+#define DDI_KEY_ATTR_INTERNAL		(1ull << 0)
+#define DDI_KEY_ATTR_SESSION		(1ull << 1)
+#define DDI_KEY_ATTR_LOCAL		(1ull << 5)
+#define DDI_KEY_ATTR_ENCRYPT		(1ull << 10)
+#define DDI_KEY_ATTR_DECRYPT		(1ull << 11)
+#define DDI_KEY_ATTR_SIGN		(1ull << 12)
+#define DDI_KEY_ATTR_VERIFY		(1ull << 13)
+#define DDI_KEY_ATTR_WRAP		(1ull << 14)
+#define DDI_KEY_ATTR_UNWRAP		(1ull << 15)
+#define DDI_KEY_ATTR_DERIVE		(1ull << 16)
+
+#define DDI_KEY_LABEL_MAX_LEN		128
+#define DDI_MASKED_KEY_MAX		3072
+#define DDI_ECC_DIGEST_MAX		96
+#define DDI_ECC_PHYS_DIGEST_LEN		68	/* physical EccSign digest (7.1.2) */
+#define DDI_ECC_SIG_MAX			192
+#define DDI_ECDH_PUB_MAX		192
+#define DDI_AES_MSG_MAX			1024
+#define DDI_AES_IV_LEN			16
+#define DDI_KDF_PARAM_MAX		256	/* salt, info, label, context */
+#define DDI_HMAC_MSG_MAX		1024
+#define DDI_HMAC_TAG_MAX		64
+#define DDI_DER_IMPORT_MAX		3072
+
+/* TargetKeyMetadata: { 1: blob bytes[16] }. */
+struct ddi_key_metadata {
+	struct mbor_bytes blob;			/* bytes[16], the 4.9 bitmap */
+};
+extern const struct mbor_schema ddi_key_metadata_schema;
+
+/* TargetKeyProperties (3.2.2). */
+struct ddi_key_properties {
+	struct ddi_key_metadata key_metadata;
+	struct mbor_bytes key_label;		/* bytes<=128, may be empty */
+};
+extern const struct mbor_schema ddi_key_properties_schema;
+
+/* DeleteKey (1014): empty response. */
+struct ddi_delete_key_req {
+	uint16_t key_id;
+};
+extern const struct mbor_schema ddi_delete_key_req_schema;
+
+/* OpenKey (1015). */
+struct ddi_open_key_req {
+	uint16_t key_tag;
+};
+extern const struct mbor_schema ddi_open_key_req_schema;
+
+struct ddi_open_key_resp {
+	uint16_t key_id;
+	uint32_t key_kind;			/* enum ddi_key_type */
+	bool has_pub_key;
+	struct ddi_public_key pub_key;		/* RSA and ECC private keys */
+	bool has_bulk_key_id;
+	uint16_t bulk_key_id;			/* bulk AES keys */
+};
+extern const struct mbor_schema ddi_open_key_resp_schema;
+
+/* EccGenerateKeyPair (1061). */
+struct ddi_ecc_generate_req {
+	uint32_t curve;				/* enum ddi_ecc_curve */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_ecc_generate_req_schema;
+
+struct ddi_ecc_generate_resp {
+	uint16_t private_key_id;
+	bool has_pub_key;			/* always sent (Appendix A #9) */
+	struct ddi_public_key pub_key;
+	struct mbor_bytes masked_key;		/* bytes<=3072 */
+};
+extern const struct mbor_schema ddi_ecc_generate_resp_schema;
+
+/* EccSign (1062). */
+struct ddi_ecc_sign_req {
+	uint16_t key_id;
+	struct mbor_bytes digest;		/* bytes<=96; physical: exactly 68 */
+	uint32_t digest_algo;			/* enum ddi_hash_algorithm */
+};
+extern const struct mbor_schema ddi_ecc_sign_req_schema;
+
+struct ddi_ecc_sign_resp {
+	struct mbor_bytes signature;		/* bytes<=192 */
+};
+extern const struct mbor_schema ddi_ecc_sign_resp_schema;
+
+/* EcdhKeyExchange (1074). */
+struct ddi_ecdh_req {
+	uint16_t priv_key_id;
+	struct mbor_bytes pub_key_der;		/* bytes<=192; physical raw LE */
+	uint32_t key_type;			/* DDI_KEY_SECRET256/384/521 */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_ecdh_req_schema;
+
+/* EcdhKeyExchange response; also the first two fields of HkdfDerive's. */
+struct ddi_new_key_resp {
+	uint16_t key_id;
+	struct mbor_bytes masked_key;		/* bytes<=3072 */
+};
+extern const struct mbor_schema ddi_new_key_resp_schema;
+
+/* AesGenerateKey (1071). */
+struct ddi_aes_generate_req {
+	uint32_t key_size;			/* enum ddi_aes_key_size */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_aes_generate_req_schema;
+
+struct ddi_aes_generate_resp {
+	uint16_t key_id;
+	bool has_bulk_key_id;
+	uint16_t bulk_key_id;			/* bulk sizes only */
+	struct mbor_bytes masked_key;
+};
+extern const struct mbor_schema ddi_aes_generate_resp_schema;
+
+/* AesEncryptDecrypt (1072): AES-CBC, no padding. */
+struct ddi_aes_cbc_req {
+	uint16_t key_id;
+	uint32_t op;				/* enum ddi_aes_op */
+	struct mbor_bytes msg;			/* bytes<=1024, n * 16, n > 0 */
+	struct mbor_bytes iv;			/* bytes<=16, exactly 16 */
+};
+extern const struct mbor_schema ddi_aes_cbc_req_schema;
+
+struct ddi_aes_cbc_resp {
+	struct mbor_bytes msg;
+	struct mbor_bytes iv;			/* the next chaining value */
+};
+extern const struct mbor_schema ddi_aes_cbc_resp_schema;
+
+/*
+ * HkdfDerive (1075) and KbkdfCounterHmacDerive (1076): the same map; keys
+ * 3 and 4 are salt/info for HKDF and label/context for KBKDF.
+ */
+struct ddi_kdf_req {
+	uint16_t key_id;
+	uint32_t hash_algorithm;		/* enum ddi_hash_algorithm */
+	bool has_param3;
+	struct mbor_bytes param3;		/* salt / label, bytes<=256 */
+	bool has_param4;
+	struct mbor_bytes param4;		/* info / context, bytes<=256 */
+	uint32_t key_type;			/* target enum ddi_key_type */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+	bool has_key_length;
+	uint8_t key_length;			/* variable-length HMAC targets */
+};
+extern const struct mbor_schema ddi_kdf_req_schema;
+
+struct ddi_kdf_resp {
+	uint16_t key_id;
+	struct mbor_bytes masked_key;
+	bool has_bulk_key_id;
+	uint16_t bulk_key_id;
+};
+extern const struct mbor_schema ddi_kdf_resp_schema;
+
+/* Hmac (1077). */
+struct ddi_hmac_req {
+	uint16_t key_id;
+	struct mbor_bytes msg;			/* bytes<=1024, may be empty */
+};
+extern const struct mbor_schema ddi_hmac_req_schema;
+
+struct ddi_hmac_resp {
+	struct mbor_bytes tag;			/* bytes<=64 */
+};
+extern const struct mbor_schema ddi_hmac_resp_schema;
+
+/* DerKeyImport (2002), test-only (3.10). */
+struct ddi_der_import_req {
+	struct mbor_bytes der;			/* bytes<=3072 */
+	uint32_t key_class;			/* enum ddi_key_class */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_der_import_req_schema;
+
+struct ddi_der_import_resp {
+	uint16_t key_id;
+	bool has_pub_key;
+	struct ddi_public_key pub_key;
+	bool has_bulk_key_id;
+	uint16_t bulk_key_id;
+	uint32_t key_type;
+	struct mbor_bytes masked_key;
+};
+extern const struct mbor_schema ddi_der_import_resp_schema;
+
 /* Schemas of an operation's data; NULL for opcodes not known here. */
 struct ddi_op_info {
 	uint32_t op;

@@ -258,6 +258,10 @@ static void test_op_table(void **state)
 	assert_ptr_equal(info->req, &ddi_empty_schema);
 	assert_ptr_equal(info->resp, &ddi_get_device_info_resp_schema);
 	info = ddi_op_lookup(AZIHSM_DDI_OP_DELETE_KEY);
+	assert_ptr_equal(info->req, &ddi_delete_key_req_schema);
+	assert_ptr_equal(info->resp, &ddi_empty_schema);
+	/* An operation nothing implements has no schemas. */
+	info = ddi_op_lookup(AZIHSM_DDI_OP_RSA_MOD_EXP);
 	assert_null(info->req);
 	assert_null(info->resp);
 
