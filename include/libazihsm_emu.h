@@ -58,6 +58,12 @@ struct azihsm_emu_config {
 	 */
 	void (*response_hook)(void *opaque, void *resp, size_t resp_len);
 	void *response_hook_opaque;
+	/*
+	 * Accept the test-only DDI operations (spec/ddi.md 3.10) the core
+	 * implements, such as DerKeyImport, as the QEMU device does with
+	 * x-test-ops=on.  Off by default, like production firmware.
+	 */
+	bool test_ops;
 };
 
 /*

@@ -14,6 +14,7 @@
 #ifndef AZIHSM_FW_H
 #define AZIHSM_FW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,12 @@ struct azihsm_fw_config {
 	 */
 	uint64_t (*clock)(void *opaque);
 	void *clock_opaque;
+	/*
+	 * Accept the test-only operations of ddi.md 3.10 that the core
+	 * implements (DerKeyImport).  Production firmware answers them with
+	 * UnsupportedCmd, and so does the core when this is false.
+	 */
+	bool test_ops;
 };
 
 /* Queue-level session block: SQE byte 44 / 48 in, CQE byte 2 / 4 / 6 out. */
