@@ -7,30 +7,20 @@
 #include <limits.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 
 #include "azihsm/ddi.h"
 #include "azihsm/ddi_crypto.h"
 
-#define P384_GROUP	"P-384"
-
-/* The P-384 field prime, big-endian: a coordinate must be below it. */
-static const uint8_t p384_prime[DDI_P384_LEN] = {
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
-	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-};
+/* The P-384 helpers are the generic ECC ones (ecc.c) on curve 2. */
+static const struct ddi_ecc_curve_info *p384(void)
+{
+	return ddi_ecc_curve(2);
+}
 
 void ddi_reverse(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -50,7 +40,7 @@ void ddi_reverse(uint8_t *dst, const uint8_t *src, size_t len)
 
 DDI_PKEY *ddi_p384_generate(void)
 {
-	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", P384_GROUP);
+	return ddi_ecc_generate(p384());
 }
 
 void ddi_pkey_free(DDI_PKEY *k)
@@ -58,164 +48,59 @@ void ddi_pkey_free(DDI_PKEY *k)
 	EVP_PKEY_free(k);
 }
 
-/* EVP_PKEY from an uncompressed point and, optionally, a private scalar. */
-static EVP_PKEY *p384_from_params(const uint8_t pt[DDI_P384_POINT_LEN],
-				  const BIGNUM *priv)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *k = NULL;
-
-	if (!bld ||
-	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-					     P384_GROUP, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-					      pt, DDI_P384_POINT_LEN) ||
-	    (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)))
-		goto out;
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &k, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			      params) <= 0)
-		k = NULL;
-out:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	return k;
-}
-
 DDI_PKEY *ddi_p384_from_private(const uint8_t d[DDI_P384_LEN])
 {
-	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_secp384r1);
-	BIGNUM *priv = BN_bin2bn(d, DDI_P384_LEN, NULL);
-	EC_POINT *pub = group ? EC_POINT_new(group) : NULL;
-	uint8_t pt[DDI_P384_POINT_LEN];
-	EVP_PKEY *k = NULL;
-
-	if (priv && pub && EC_POINT_mul(group, pub, priv, NULL, NULL, NULL) &&
-	    EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, pt,
-			       sizeof(pt), NULL) == sizeof(pt))
-		k = p384_from_params(pt, priv);
-	EC_POINT_free(pub);
-	BN_clear_free(priv);
-	EC_GROUP_free(group);
-	return k;
+	return ddi_ecc_from_private(p384(), d);
 }
 
 int ddi_p384_public_point(DDI_PKEY *k, uint8_t pt[DDI_P384_POINT_LEN])
 {
-	size_t len;
-
-	if (!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pt,
-					     DDI_P384_POINT_LEN, &len) ||
-	    len != DDI_P384_POINT_LEN || pt[0] != POINT_CONVERSION_UNCOMPRESSED)
-		return -1;
-	return 0;
+	return ddi_ecc_public_point(k, p384(), pt);
 }
 
 int ddi_p384_public_raw(DDI_PKEY *k, uint8_t raw[DDI_P384_RAW_PUB_LEN])
 {
-	uint8_t pt[DDI_P384_POINT_LEN];
-
-	if (ddi_p384_public_point(k, pt))
-		return -1;
-	ddi_reverse(raw, pt + 1, DDI_P384_LEN);
-	ddi_reverse(raw + DDI_P384_LEN, pt + 1 + DDI_P384_LEN, DDI_P384_LEN);
-	return 0;
+	return ddi_ecc_public_raw(k, p384(), raw);
 }
 
 uint32_t ddi_p384_from_raw(const uint8_t *raw, size_t len, DDI_PKEY **out)
 {
-	uint8_t pt[DDI_P384_POINT_LEN];
-
-	*out = NULL;
-	if (!raw || len < DDI_P384_RAW_PUB_LEN)
-		return AZIHSM_DDI_STATUS_ECC_DER_KEY_SHORTER_THAN_CURVE;
-	pt[0] = POINT_CONVERSION_UNCOMPRESSED;
-	ddi_reverse(pt + 1, raw, DDI_P384_LEN);
-	ddi_reverse(pt + 1 + DDI_P384_LEN, raw + DDI_P384_LEN, DDI_P384_LEN);
-	/* Big-endian byte strings of equal length compare as integers. */
-	if (memcmp(pt + 1, p384_prime, DDI_P384_LEN) >= 0 ||
-	    memcmp(pt + 1 + DDI_P384_LEN, p384_prime, DDI_P384_LEN) >= 0)
-		return AZIHSM_DDI_STATUS_ECC_PUBLIC_KEY_VALIDATION_FAILED;
-	/* OpenSSL refuses to decode a point that is not on the curve. */
-	*out = p384_from_params(pt, NULL);
-	return *out ? AZIHSM_DDI_STATUS_SUCCESS :
-		      AZIHSM_DDI_STATUS_ECC_POINT_VALIDATION_FAILED;
+	return ddi_ecc_from_raw(p384(), raw, len, out);
 }
 
 int ddi_ecdh_p384(DDI_PKEY *priv, DDI_PKEY *peer, uint8_t z[DDI_P384_LEN])
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
-	size_t len = DDI_P384_LEN;
-	int ret = -1;
+	return ddi_ecdh(priv, peer, p384(), z);
+}
 
-	if (ctx && EVP_PKEY_derive_init(ctx) > 0 &&
-	    EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
-	    EVP_PKEY_derive(ctx, z, &len) > 0 && len == DDI_P384_LEN)
-		ret = 0;
-	EVP_PKEY_CTX_free(ctx);
-	return ret;
+static int sha384(const uint8_t *msg, size_t len, uint8_t md[DDI_SHA384_LEN])
+{
+	unsigned int md_len = 0;
+
+	return EVP_Digest(msg, len, md, &md_len, EVP_sha384(), NULL) &&
+	       md_len == DDI_SHA384_LEN ? 0 : -1;
 }
 
 int ddi_p384_sign_raw(DDI_PKEY *k, const uint8_t *msg, size_t len,
 		      uint8_t sig[DDI_P384_RAW_SIG_LEN])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char der[128];
-	const unsigned char *p = der;
-	size_t der_len = sizeof(der);
-	ECDSA_SIG *es = NULL;
-	int ret = -1;
+	uint8_t md[DDI_SHA384_LEN];
 
-	if (!md || EVP_DigestSignInit_ex(md, NULL, "SHA384", NULL, NULL, k, NULL) <= 0 ||
-	    EVP_DigestSign(md, der, &der_len, msg, len) <= 0)
-		goto out;
-	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-	if (es &&
-	    BN_bn2lebinpad(ECDSA_SIG_get0_r(es), sig, DDI_P384_LEN) == DDI_P384_LEN &&
-	    BN_bn2lebinpad(ECDSA_SIG_get0_s(es), sig + DDI_P384_LEN,
-			   DDI_P384_LEN) == DDI_P384_LEN)
-		ret = 0;
-out:
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(md);
-	return ret;
+	if (sha384(msg, len, md))
+		return -1;
+	return ddi_ecc_sign_raw(k, p384(), md, sizeof(md), sig);
 }
 
 bool ddi_p384_verify_raw(DDI_PKEY *pub, const uint8_t *msg, size_t len,
 			 const uint8_t *sig, size_t sig_len)
 {
-	EVP_MD_CTX *md = NULL;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
-	int der_len;
-	bool ok = false;
+	uint8_t md[DDI_SHA384_LEN], be[DDI_P384_RAW_SIG_LEN];
 
-	if (!pub || !sig || sig_len != DDI_P384_RAW_SIG_LEN)
+	if (!pub || !sig || sig_len != DDI_P384_RAW_SIG_LEN || sha384(msg, len, md))
 		return false;
-	r = BN_lebin2bn(sig, DDI_P384_LEN, NULL);
-	s = BN_lebin2bn(sig + DDI_P384_LEN, DDI_P384_LEN, NULL);
-	es = ECDSA_SIG_new();
-	if (!r || !s || !es || !ECDSA_SIG_set0(es, r, s))
-		goto out;
-	r = s = NULL;		/* owned by es now */
-	der_len = i2d_ECDSA_SIG(es, &der);
-	md = EVP_MD_CTX_new();
-	if (der_len > 0 && md &&
-	    EVP_DigestVerifyInit_ex(md, NULL, "SHA384", NULL, NULL, pub, NULL) > 0)
-		ok = EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;
-out:
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	BN_free(r);
-	BN_free(s);
-	return ok;
+	ddi_reverse(be, sig, DDI_P384_LEN);
+	ddi_reverse(be + DDI_P384_LEN, sig + DDI_P384_LEN, DDI_P384_LEN);
+	return ddi_ecc_verify(pub, p384(), md, sizeof(md), be);
 }
 
 /* ---- Symmetric primitives ---- */
@@ -303,21 +188,41 @@ int ddi_kbkdf_sha384(const uint8_t *key, size_t key_len,
 	return ret;
 }
 
-int ddi_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
-		   const uint8_t *in, size_t len, uint8_t *out)
+int ddi_aes_cbc(bool encrypt, const uint8_t *key, size_t key_len,
+		const uint8_t iv[16], const uint8_t *in, size_t len, uint8_t *out)
 {
+	const EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX *ctx;
 	int n, ret = -1;
 
+	switch (key_len) {
+	case 16:
+		cipher = EVP_aes_128_cbc();
+		break;
+	case 24:
+		cipher = EVP_aes_192_cbc();
+		break;
+	case 32:
+		cipher = EVP_aes_256_cbc();
+		break;
+	default:
+		return -1;
+	}
 	if (len % 16 || len > (size_t)INT_MAX)
 		return -1;
 	ctx = EVP_CIPHER_CTX_new();
-	if (ctx && EVP_CipherInit_ex2(ctx, EVP_aes_256_cbc(), key, iv, encrypt, NULL) &&
+	if (ctx && EVP_CipherInit_ex2(ctx, cipher, key, iv, encrypt, NULL) &&
 	    EVP_CIPHER_CTX_set_padding(ctx, 0) &&
 	    EVP_CipherUpdate(ctx, out, &n, in, (int)len) && (size_t)n == len)
 		ret = 0;
 	EVP_CIPHER_CTX_free(ctx);
 	return ret;
+}
+
+int ddi_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
+		   const uint8_t *in, size_t len, uint8_t *out)
+{
+	return ddi_aes_cbc(encrypt, key, 32, iv, in, len, out);
 }
 
 /* ---- Credential encryption (7.2) ---- */

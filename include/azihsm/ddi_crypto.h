@@ -147,6 +147,12 @@ int ddi_kbkdf_sha384(const uint8_t *key, size_t key_len,
 		     const uint8_t *label, size_t label_len,
 		     const uint8_t *context, size_t context_len,
 		     uint8_t *out, size_t out_len);
+/*
+ * AES-CBC without padding, key of 16, 24 or 32 bytes; len a multiple of
+ * 16; in and out may alias.
+ */
+int ddi_aes_cbc(bool encrypt, const uint8_t *key, size_t key_len,
+		const uint8_t iv[16], const uint8_t *in, size_t len, uint8_t *out);
 /* AES-256-CBC without padding; len a multiple of 16; in and out may alias. */
 int ddi_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
 		   const uint8_t *in, size_t len, uint8_t *out);
@@ -252,5 +258,28 @@ uint32_t ddi_unmask_key(const uint8_t key[DDI_MASKING_KEY_LEN],
 			const uint8_t *blob, size_t len,
 			struct ddi_masked_key_meta *meta, uint8_t *pt,
 			size_t pt_cap, size_t *pt_len);
+
+/* ---- Peer public keys from DER SubjectPublicKeyInfo (host side, ecc_spki.c) ---- */
+
+/* Why ddi_ecc_spki_to_raw() refused a key; callers can tell them apart. */
+enum ddi_spki_status {
+	DDI_SPKI_OK		= 0,
+	DDI_SPKI_MALFORMED	= -1,	/* not one DER SPKI (trailing bytes too) */
+	DDI_SPKI_NOT_EC		= -2,	/* algorithm is not id-ecPublicKey */
+	DDI_SPKI_WRONG_CURVE	= -3,	/* not the named curve c (explicit too) */
+	DDI_SPKI_BAD_POINT	= -4,	/* bad encoding, size, or compressed x
+					 * that is not on the curve */
+};
+
+/*
+ * A DER SubjectPublicKeyInfo of an EC key on curve c to the physical wire
+ * form x_le || y_le (2 * c->pka bytes into raw), as EcdhKeyExchange takes
+ * it.  An uncompressed point is passed on WITHOUT checking that it lies on
+ * the curve (the device rejects it, 3.7.3); a compressed one is expanded
+ * if its x is on the curve.  Returns DDI_SPKI_OK or another
+ * enum ddi_spki_status value.
+ */
+int ddi_ecc_spki_to_raw(const struct ddi_ecc_curve_info *c, const uint8_t *der,
+			size_t len, uint8_t *raw);
 
 #endif /* AZIHSM_DDI_CRYPTO_H */
