@@ -645,6 +645,7 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
         .key_tables = MAX(s->resources, 1),
         .serial = s->serial,
         .fw_rev = AZIHSM_FW_REV,
+        .test_ops = s->test_ops,
     };
     s->fw = azihsm_fw_new(&fw_cfg);
     if (!s->fw) {
@@ -720,6 +721,8 @@ static const Property azihsm_props[] = {
     DEFINE_PROP_UINT32("msix-vectors", AzihsmState, msix_vectors,
                        AZIHSM_MSIX_VECTORS),
     DEFINE_PROP_UINT32("x-stall-commands", AzihsmState, stall_commands, 0),
+    /* Accept DerKeyImport and other test-only ops (firmware-core.md). */
+    DEFINE_PROP_BOOL("x-test-ops", AzihsmState, test_ops, false),
 };
 
 static const VMStateDescription azihsm_vmstate = {

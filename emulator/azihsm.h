@@ -118,6 +118,7 @@ struct AzihsmState {
     uint32_t resources;
     uint32_t msix_vectors;      /* test knob: MSI-X table size, 2..32 */
     uint32_t stall_commands;    /* test knob "x-stall-commands" */
+    bool test_ops;              /* test knob "x-test-ops": ddi.md 3.10 ops */
 
     /* Generic HSM commands still to be lost (x-stall-commands). */
     uint32_t stalls_left;

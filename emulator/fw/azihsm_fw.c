@@ -35,7 +35,8 @@ struct azihsm_fw *azihsm_fw_new(const struct azihsm_fw_config *cfg)
 {
 	struct azihsm_fw *fw;
 
-	if (!cfg || !cfg->key_tables || !id_string_valid(cfg->serial) ||
+	if (!cfg || !cfg->key_tables || cfg->key_tables > FW_KEY_TABLES_MAX ||
+	    !id_string_valid(cfg->serial) ||
 	    !id_string_valid(cfg->fw_rev)) {
 		errno = EINVAL;
 		return NULL;
@@ -146,10 +147,11 @@ void azihsm_fw_reset(struct azihsm_fw *fw)
 	if (!fw)
 		return;
 	/*
-	 * Sessions (and, later, key tables) are volatile; credentials, nonce,
-	 * BK3 state and the masking key are persistent (ddi.md 9).
+	 * Sessions and key tables are volatile; credentials, nonce, BK3
+	 * state and the masking key are persistent (ddi.md 9).
 	 */
 	pthread_mutex_lock(&fw->lock);
 	fw_session_close_all(fw);
+	fw_keys_clear(fw);
 	pthread_mutex_unlock(&fw->lock);
 }

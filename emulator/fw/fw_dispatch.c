@@ -31,16 +31,46 @@ static const struct fw_op fw_ops[] = {
 	{ AZIHSM_DDI_OP_SET_SEALED_BK3, fw_op_set_sealed_bk3 },
 	{ AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO, fw_op_get_cert_chain_info },
 	{ AZIHSM_DDI_OP_GET_CERTIFICATE, fw_op_get_certificate },
+	{ AZIHSM_DDI_OP_DELETE_KEY, fw_op_delete_key },
+	{ AZIHSM_DDI_OP_OPEN_KEY, fw_op_open_key },
+	{ AZIHSM_DDI_OP_ECC_GENERATE_KEY_PAIR, fw_op_ecc_generate_key_pair },
+	{ AZIHSM_DDI_OP_ECC_SIGN, fw_op_ecc_sign },
+	{ AZIHSM_DDI_OP_AES_GENERATE_KEY, fw_op_aes_generate_key },
+	{ AZIHSM_DDI_OP_AES_ENCRYPT_DECRYPT, fw_op_aes_encrypt_decrypt },
+	{ AZIHSM_DDI_OP_ECDH_KEY_EXCHANGE, fw_op_ecdh_key_exchange },
+	{ AZIHSM_DDI_OP_HKDF_DERIVE, fw_op_hkdf_derive },
+	{ AZIHSM_DDI_OP_KBKDF_COUNTER_HMAC_DERIVE, fw_op_kbkdf_derive },
+	{ AZIHSM_DDI_OP_HMAC, fw_op_hmac },
 };
 
-static const struct fw_op *fw_op_find(uint32_t op)
+/*
+ * Test-only operations (3.10): they exist only when the core was created
+ * with cfg.test_ops; otherwise they are UnsupportedCmd like any op the
+ * core does not implement, as on production firmware.
+ */
+static const struct fw_op fw_test_ops[] = {
+	{ AZIHSM_DDI_OP_DER_KEY_IMPORT, fw_op_der_key_import },
+};
+
+static const struct fw_op *fw_op_search(const struct fw_op *ops, size_t n, uint32_t op)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fw_ops) / sizeof(fw_ops[0]); i++)
-		if (fw_ops[i].op == op)
-			return &fw_ops[i];
+	for (i = 0; i < n; i++)
+		if (ops[i].op == op)
+			return &ops[i];
 	return NULL;
+}
+
+static const struct fw_op *fw_op_find(const struct azihsm_fw *fw, uint32_t op)
+{
+	const struct fw_op *found;
+
+	found = fw_op_search(fw_ops, sizeof(fw_ops) / sizeof(fw_ops[0]), op);
+	if (!found && fw->cfg.test_ops)
+		found = fw_op_search(fw_test_ops, sizeof(fw_test_ops) / sizeof(fw_test_ops[0]),
+				     op);
+	return found;
 }
 
 static int api_rev_cmp(const struct ddi_api_rev *a, const struct ddi_api_rev *b)
@@ -232,7 +262,7 @@ uint16_t fw_dispatch(struct azihsm_fw *fw, const uint8_t *req, size_t req_len,
 		goto error;
 
 	/* Step 7. */
-	handler = fw_op_find(view.hdr.op);
+	handler = fw_op_find(fw, view.hdr.op);
 	if (!handler || !info || !info->req || !info->resp) {
 		status = AZIHSM_DDI_STATUS_UNSUPPORTED_CMD;
 		goto error;

@@ -127,7 +127,10 @@ uint32_t fw_provision(struct azihsm_fw *fw, const struct ddi_establish_credentia
 
 /* The open session with this id, or NULL. */
 struct fw_session *fw_session_find(struct azihsm_fw *fw, uint16_t id);
-/* The lowest free id, or VaultSessionLimitReached. */
+/*
+ * The lowest free id, or VaultSessionLimitReached; NotEnoughSpace or
+ * DefragmentationNeeded if the key tables have no room for its entry.
+ */
 uint32_t fw_session_alloc(struct azihsm_fw *fw, uint16_t *id);
 /* Fill slot id (from fw_session_alloc) with a new session. */
 void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev *rev,
@@ -147,6 +150,10 @@ struct fw_request;
 #define FW_KEY_ATTR_RECORD	32	/* stored with every key */
 #define FW_KEY_MATERIAL_MAX	2564	/* RSA-4k CRT, the largest raw size */
 #define FW_BULK_KEYS_PER_TABLE	7
+#define FW_BULK_KEY_LEN		32
+/* The internal entry of an open session (6.3): type 0, an 88-byte blob. */
+#define FW_KEY_TYPE_SESSION_ENTRY 0
+#define FW_SESSION_ENTRY_LEN	88
 
 /*
  * One key-table entry.  The key material lives in the table's storage at
@@ -238,6 +245,44 @@ void fw_keys_drop_session(struct azihsm_fw *fw, uint16_t session_id);
 /* Empty every table (reset); frees cached OpenSSL keys. */
 void fw_keys_clear(struct azihsm_fw *fw);
 
+/*
+ * fw_key_store for a bulk AES key (4.4): the 32-byte key goes to a free
+ * fast-path slot of the key's table (the lowest table with both room and
+ * a free slot; none has a slot -> ReachedMaxAesBulkKeys) and the entry
+ * holds the 2-byte bulk id (k->bulk_id).
+ */
+uint32_t fw_key_store_bulk(struct azihsm_fw *fw, const struct fw_request *rq,
+			   uint32_t type, uint64_t attrs, const uint16_t *tag,
+			   const uint8_t key[FW_BULK_KEY_LEN], uint16_t *id,
+			   struct fw_key **out);
+/*
+ * The key with this tag (only app keys carry tags, 3.5.0), or KeyNotFound.
+ * out may be NULL.
+ */
+uint32_t fw_key_find_tag(struct azihsm_fw *fw, uint16_t tag, uint16_t *id,
+			 struct fw_key **out);
+/* A bulk key's 32 bytes in the fast-path store, or NULL. */
+const uint8_t *fw_key_bulk_material(struct azihsm_fw *fw, const struct fw_key *k);
+/*
+ * The OpenSSL form of a stored ECC private key (types 7-9), cached in
+ * k->pkey (built from the material if absent; the vault owns it).  Other
+ * keys, or a failure: NULL.
+ */
+DDI_PKEY *fw_key_ecc(struct azihsm_fw *fw, uint16_t id);
+
+/* Tables of the partition: allocate (-1 on failure) and free. */
+int fw_vault_init(struct azihsm_fw *fw);
+void fw_vault_destroy(struct azihsm_fw *fw);
+/*
+ * Session entries (6.3).  fw_vault_session_room says whether one more
+ * fits (NotEnoughSpace / DefragmentationNeeded otherwise); OpenSession
+ * checks it before committing, then fw_vault_add_session stores it.
+ * fw_keys_drop_session removes it with the session's keys.
+ */
+uint32_t fw_vault_session_room(struct azihsm_fw *fw);
+uint32_t fw_vault_add_session(struct azihsm_fw *fw, uint16_t session_id,
+			      const uint8_t smk[DDI_MASKING_KEY_LEN]);
+
 /* ---- Operations ---- */
 
 /* Decoded request data of every implemented operation. */
@@ -250,6 +295,16 @@ union fw_req_data {
 	struct ddi_sealed_bk3 set_sealed_bk3;
 	struct ddi_get_cert_chain_info_req get_cert_chain_info;
 	struct ddi_get_certificate_req get_certificate;
+	struct ddi_delete_key_req delete_key;	/* fw_keys.c, fw_ecc.c, fw_aes.c */
+	struct ddi_open_key_req open_key;
+	struct ddi_ecc_generate_req ecc_generate;
+	struct ddi_ecc_sign_req ecc_sign;
+	struct ddi_aes_generate_req aes_generate;
+	struct ddi_aes_cbc_req aes_cbc;
+	struct ddi_ecdh_req ecdh;
+	struct ddi_kdf_req kdf;			/* HkdfDerive, KbkdfCounterHmacDerive */
+	struct ddi_hmac_req hmac;
+	struct ddi_der_import_req der_import;
 };
 
 /*
@@ -282,6 +337,45 @@ union fw_resp_data {
 	struct ddi_sealed_bk3 get_sealed_bk3;	/* points into fw */
 	struct ddi_get_cert_chain_info_resp get_cert_chain_info; /* into fw */
 	struct ddi_get_certificate_resp get_certificate;	  /* into fw */
+	struct fw_open_key_out {
+		struct ddi_open_key_resp msg;
+		uint8_t pub[2 * DDI_ECC_MAX_PKA];
+	} open_key;
+	struct fw_ecc_generate_out {
+		struct ddi_ecc_generate_resp msg;
+		uint8_t pub[2 * DDI_ECC_MAX_PKA];
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} ecc_generate;
+	struct fw_ecc_sign_out {
+		struct ddi_ecc_sign_resp msg;
+		uint8_t sig[2 * DDI_ECC_MAX_PKA];
+	} ecc_sign;
+	struct fw_aes_generate_out {
+		struct ddi_aes_generate_resp msg;
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} aes_generate;
+	struct fw_aes_cbc_out {
+		struct ddi_aes_cbc_resp msg;
+		uint8_t out[DDI_AES_MSG_MAX];
+		uint8_t iv[DDI_AES_IV_LEN];
+	} aes_cbc;
+	struct fw_new_key_out {			/* EcdhKeyExchange */
+		struct ddi_new_key_resp msg;
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} new_key;
+	struct fw_kdf_out {
+		struct ddi_kdf_resp msg;
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} kdf;
+	struct fw_hmac_out {
+		struct ddi_hmac_resp msg;
+		uint8_t tag[DDI_HMAC_TAG_MAX];
+	} hmac;
+	struct fw_der_import_out {
+		struct ddi_der_import_resp msg;
+		uint8_t pub[2 * DDI_ECC_MAX_PKA];
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} der_import;
 };
 
 /* What an operation sees of the command besides its data. */
@@ -314,6 +408,44 @@ fw_op_fn fw_op_get_sealed_bk3;
 fw_op_fn fw_op_set_sealed_bk3;
 fw_op_fn fw_op_get_cert_chain_info;
 fw_op_fn fw_op_get_certificate;
+fw_op_fn fw_op_delete_key;		/* fw_keys.c */
+fw_op_fn fw_op_open_key;
+fw_op_fn fw_op_ecc_generate_key_pair;	/* fw_ecc.c */
+fw_op_fn fw_op_ecc_sign;
+fw_op_fn fw_op_aes_generate_key;	/* fw_aes.c */
+fw_op_fn fw_op_aes_encrypt_decrypt;
+fw_op_fn fw_op_ecdh_key_exchange;	/* fw_derive.c */
+fw_op_fn fw_op_hkdf_derive;
+fw_op_fn fw_op_kbkdf_derive;
+fw_op_fn fw_op_hmac;
+fw_op_fn fw_op_der_key_import;		/* fw_import.c, test-only */
+
+/* ---- Key creation shared by derivation and import (fw_derive.c) ---- */
+
+/* The usage values of struct fw_key_props (4.7), and fw_key_props_parse masks. */
+#define FW_USAGE_SIGN_VERIFY		1
+#define FW_USAGE_ENCRYPT_DECRYPT	2
+#define FW_USAGE_DERIVE			4
+#define FW_USAGE_BIT(u)			(1u << (u))
+
+/* A key about to be created: what fw_key_create stores and masks. */
+struct fw_new_key {
+	uint32_t type;
+	uint64_t attrs;			/* DDI_KEY_ATTR_* to store */
+	const uint16_t *tag;		/* NULL: no tag */
+	const struct mbor_bytes *label;	/* for the masked key's metadata */
+	bool bulk;			/* bulk AES: material is the 32-byte key */
+};
+
+/*
+ * Store a new key (fw_key_store / fw_key_store_bulk) and mask it into blob
+ * (fw_key_mask); a key that cannot be masked is deleted again, so a failed
+ * op leaves nothing behind.  *key may be NULL.  Returns a DDI status.
+ */
+uint32_t fw_key_create(struct azihsm_fw *fw, const struct fw_request *rq,
+		       const struct fw_new_key *nk, const uint8_t *material,
+		       size_t len, uint16_t *id, struct fw_key **key,
+		       uint8_t *blob, size_t cap, struct mbor_bytes *masked);
 
 /* ---- Dispatcher (fw_dispatch.c) ---- */
 

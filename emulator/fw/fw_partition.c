@@ -34,11 +34,12 @@ int fw_partition_init(struct azihsm_fw *fw)
 	    ddi_random(fw->nonce, sizeof(fw->nonce)))
 		return -1;
 	fw->identity_key = ddi_p384_generate();
-	return fw->identity_key ? 0 : -1;
+	return fw->identity_key && !fw_vault_init(fw) ? 0 : -1;
 }
 
 void fw_partition_destroy(struct azihsm_fw *fw)
 {
+	fw_vault_destroy(fw);
 	ddi_pkey_free(fw->identity_key);
 	ddi_pkey_free(fw->establish_key);
 	ddi_pkey_free(fw->session_enc_key);

@@ -2,7 +2,8 @@
 /*
  * The partition's session table (ddi.md 6.3) and CloseSession (3.4.5).
  * OpenSession (fw_cred.c) fills a slot once the credential checked out;
- * CloseSession, Flush and reset empty them.
+ * CloseSession, Flush and reset empty them.  Each open session holds one
+ * internal key-table entry (fw_vault.c).
  */
 #include <string.h>
 
@@ -26,7 +27,11 @@ uint32_t fw_session_alloc(struct azihsm_fw *fw, uint16_t *id)
 	for (i = 0; i < FW_MAX_SESSIONS; i++) {
 		if (!fw->sessions[i].open) {
 			*id = i;
-			return AZIHSM_DDI_STATUS_SUCCESS;
+			/*
+			 * The session also needs a key-table entry (6.3):
+			 * fw_session_open takes it, nothing in between does.
+			 */
+			return fw_vault_session_room(fw);
 		}
 	}
 	return AZIHSM_DDI_STATUS_VAULT_SESSION_LIMIT_REACHED;
@@ -37,6 +42,8 @@ void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev
 {
 	struct fw_session *s = &fw->sessions[id];
 
+	/* fw_session_alloc checked there is room; nothing can fail here. */
+	fw_vault_add_session(fw, id, smk);
 	s->open = true;
 	s->needs_renegotiation = false;
 	s->rev = *rev;
@@ -49,7 +56,8 @@ bool fw_session_close(struct azihsm_fw *fw, uint16_t id)
 
 	if (!s)
 		return false;
-	/* Session-scoped keys would go here too; none exist yet. */
+	/* Session keys and the session's own entry go with it (6.5). */
+	fw_keys_drop_session(fw, id);
 	OPENSSL_cleanse(s, sizeof(*s));
 	return true;
 }

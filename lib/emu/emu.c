@@ -211,6 +211,7 @@ int azihsm_emu_new(const struct azihsm_emu_config *cfg, struct azihsm_emu **emup
 		.fw_rev = emu->fw_rev,
 		.clock = emu->cfg.clock,
 		.clock_opaque = emu->cfg.clock_opaque,
+		.test_ops = emu->cfg.test_ops,
 	};
 	emu->fw = azihsm_fw_new(&fw_cfg);
 	if (!emu->fw) {

@@ -5,6 +5,13 @@
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
 UNIT_LIBS	:= $(BUILD)/libazihsm-emu.a $(BUILD)/libazihsm.a $(BUILD)/libazihsm-fw.a $(BUILD)/libazihsm-ddi.a
+# Helpers shared by the firmware-core tests (fw_test_util.h), in an archive
+# so that only the tests that use them pull them in.
+UNIT_UTIL	:= $(BUILD)/tests/unit/libunit-util.a
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIBS)
-	$(CC) $(LDFLAGS_SAN) -o $@ $< $(UNIT_LIBS) -lcmocka $(CRYPTO_LIBS)
+$(UNIT_UTIL): $(BUILD)/tests/unit/fw_test_util.o
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_UTIL) $(UNIT_LIBS)
+	$(CC) $(LDFLAGS_SAN) -o $@ $< $(UNIT_UTIL) $(UNIT_LIBS) -lcmocka $(CRYPTO_LIBS)
