@@ -639,9 +639,11 @@ enum azihsm_padding {
  * AesEncryptDecrypt, at most 1024 bytes per command, the library chaining
  * the commands for longer data.  PKCS#7 padding is done on the host.
  * Encrypting needs cap >= in_len rounded up to 16 (+16 when in_len is a
- * multiple of 16 with PKCS7); *out_len is the size written, or needed with
- * BUFFER_TOO_SMALL.  iv_out, if not NULL, receives the chaining value for
- * a continuation.  in and out may be the same buffer.
+ * multiple of 16 with PKCS7), decrypting cap >= in_len (in_len - 1 with
+ * PKCS7); *out_len is the size written, or needed with BUFFER_TOO_SMALL.
+ * iv_out, if not NULL, receives the chaining value for a continuation.
+ * in and out may be the same buffer.  On failure what was written to out
+ * is wiped.
  * Errors: INVALID_ARG (length not a multiple of 16 without padding, empty
  * input to decrypt), BAD_PADDING, BUFFER_TOO_SMALL, KEY_TYPE, KEY_USAGE,
  * KEY_NOT_FOUND, NO_SESSION, DDI, MALFORMED, azihsm_ddi_raw()'s.

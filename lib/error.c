@@ -149,6 +149,11 @@ int lib_err_from_ddi(uint32_t ddi_status)
 	case AZIHSM_DDI_STATUS_UNSUPPORTED_CMD:
 		status = AZIHSM_ERR_NOT_SUPPORTED;
 		break;
+	/* A digest longer than the curve's order allows (EccSign in FIPS
+	 * mode): the caller's choice of hash, not a device fault. */
+	case AZIHSM_DDI_STATUS_DIGEST_HASH_MISMATCH_WITH_ECC_CURVE:
+		status = AZIHSM_ERR_INVALID_ARG;
+		break;
 	default:
 		status = AZIHSM_ERR_DDI;
 		break;

@@ -32,6 +32,14 @@ struct azihsm_dev {
 	/* The handle's session, if one is open (one per handle). */
 	struct azihsm_session *sess;
 
+	/*
+	 * Device kind from GetDeviceInfo (AZIHSM_DEVICE_KIND_*), fetched once
+	 * by the key operations (lib/keys.c): it selects the wire forms of
+	 * public keys, digests and signatures (spec/ddi.md 7.1).
+	 */
+	bool have_kind;
+	uint32_t kind;
+
 	/* Message buffers of the library's own DDI operations. */
 	uint8_t req_buf[AZIHSM_DDI_MAX_REQUEST];
 	uint8_t resp_buf[AZIHSM_DDI_MAX_RESPONSE];
@@ -84,5 +92,49 @@ int lib_seal_locked(struct azihsm_dev *dev, uint32_t key_op, const uint8_t *pt,
 
 /* Ends and frees the handle's session at azihsm_close(). */
 void lib_session_drop(struct azihsm_dev *dev);
+/* The handle a session was opened on. */
+struct azihsm_dev *lib_session_dev(const struct azihsm_session *sess);
+
+/*
+ * A key handle (include/libazihsm.h).  Defined here so that white-box
+ * tests can point a handle at another struct azihsm_dev.
+ */
+struct azihsm_key {
+	struct azihsm_dev *dev;
+	uint16_t id;
+	uint32_t type;				/* AZIHSM_KEY_* */
+	const struct ddi_ecc_curve_info *curve;	/* ECC pairs and secrets */
+	/* ECC key pairs: the public key, 0x04 || X || Y big-endian. */
+	uint8_t point[DDI_ECC_MAX_POINT];
+	size_t point_len;
+	uint8_t *masked;			/* NULL for opened keys */
+	size_t masked_len;
+};
+
+/*
+ * Public-key and signature encodings (lib/pubkey.c).  Points are
+ * 0x04 || X || Y big-endian over c->len; signatures r || s big-endian.
+ * Each returns an enum azihsm_status without recording it.
+ */
+/* A public key from the device (PublicKey.der): raw LE or DER SPKI. */
+int lib_pub_from_wire(uint32_t kind, const struct ddi_ecc_curve_info *c,
+		      const uint8_t *wire, size_t len, uint8_t *point);
+/* A peer key for EcdhKeyExchange in the device's form; cap >= DDI_ECDH_PUB_MAX. */
+int lib_pub_to_wire(uint32_t kind, const struct ddi_ecc_curve_info *c,
+		    const uint8_t *point, uint8_t *wire, size_t *len);
+/* A caller's peer key (DER SPKI or uncompressed point) on curve c. */
+int lib_peer_parse(const struct ddi_ecc_curve_info *c, const uint8_t *peer,
+		   size_t len, uint8_t *point);
+/* azihsm_key_public()'s formats. */
+int lib_pub_encode(const struct ddi_ecc_curve_info *c, const uint8_t *point,
+		   enum azihsm_pubkey_format fmt, uint8_t *buf, size_t cap,
+		   size_t *len);
+/* EccSign's signature in r || s big-endian (2 * c->len bytes). */
+int lib_sig_from_wire(uint32_t kind, const struct ddi_ecc_curve_info *c,
+		      const uint8_t *wire, size_t len, uint8_t *rs);
+/* azihsm_ecc_sign()'s formats. */
+int lib_sig_encode(const struct ddi_ecc_curve_info *c, const uint8_t *rs,
+		   enum azihsm_sig_format fmt, uint8_t *buf, size_t cap,
+		   size_t *len);
 
 #endif /* AZIHSM_LIB_INTERNAL_H */

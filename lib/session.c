@@ -187,6 +187,11 @@ uint8_t azihsm_session_short_app_id(const struct azihsm_session *sess)
 	return sess ? sess->short_app_id : 0;
 }
 
+struct azihsm_dev *lib_session_dev(const struct azihsm_session *sess)
+{
+	return sess->dev;
+}
+
 int azihsm_change_pin(struct azihsm_session *sess,
 		      const uint8_t new_pin[AZIHSM_CRED_PIN_LEN])
 {
