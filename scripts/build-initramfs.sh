@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Build the guest initramfs: busybox, our module, programs and the shared
-# libraries they need (resolved with ldd on the host, which runs the same
-# Debian userland), the guest-side test scripts, and an /init that loads
-# the driver, runs one command and powers off.
+# Build the guest initramfs: busybox, our module, programs and openssl with
+# the shared libraries they need (resolved with ldd on the host, which runs
+# the same Debian userland), the guest-side test scripts, and an /init
+# that loads the driver, runs one command and powers off.
 #
 # usage: build-initramfs.sh OUTPUT.cpio.gz [guest kernel module names...]
 set -euo pipefail
@@ -40,7 +40,20 @@ for f in "$build"/libazihsm.so*; do
 	[ -e "$f" ] && cp -a "$f" "$root/azihsm/lib/"
 done
 [ -f "$TOP/driver/azihsm.ko" ] && cp "$TOP/driver/azihsm.ko" "$root/azihsm/"
+
+# openssl, with which the guest tests check what the HSM signs; /bin is in
+# the guest's PATH, /usr/bin is not.  It needs no configuration file.
+openssl_bin=$(command -v openssl) || die "openssl is missing: run 'make setup'"
+mkdir -p "$root/usr/bin"
+cp "$openssl_bin" "$root/usr/bin/openssl"
+copy_libs "$openssl_bin"
+ln -s /usr/bin/openssl "$root/bin/openssl"
 cp -r "$TOP/tests/vm/guest/." "$root/azihsm/tests/"
+# Wycheproof vectors for test_wycheproof_ecdh.sh (make vectors).
+if ls "$TOP"/build/vectors/*.txt >/dev/null 2>&1; then
+	mkdir -p "$root/azihsm/vectors"
+	cp "$TOP"/build/vectors/*.txt "$root/azihsm/vectors/"
+fi
 
 # Extra guest kernel modules (e.g. af_alg), with their dependencies.
 if [ $# -gt 0 ]; then

@@ -11,6 +11,17 @@
  *          [--bmk-file F] [--out-dir DIR] [--device PATH]
  *   azihsm session test --id HEX32 --pin HEX32 [--hold SECONDS] [--device PATH]
  *
+ * Key commands (each also takes --id HEX32 --pin HEX32 [--device PATH]):
+ *   azihsm keygen TYPE (--tag N | --session) [--label S] [--usage U]
+ *          [--masked-out FILE]
+ *   azihsm sign --tag N --in FILE [--hash H] [--format der|raw] --out FILE
+ *   azihsm pubkey --tag N [--format pem|der] [--out FILE]
+ *   azihsm encrypt|decrypt --tag N --iv HEX32 --in FILE --out FILE [--no-pad]
+ *   azihsm delete --tag N
+ *
+ * One run is one process and so one session: keys that must outlive the
+ * command are app-scoped and found again by their tag.
+ *
  * Exit status: 0 success, 1 error (device, driver or DDI failure, no
  * device), 2 usage error.
  */
@@ -45,6 +56,15 @@ static const char *const usage_main =
 	"  info            show a device's identity, DDI API revisions and device info\n"
 	"  partition init  provision the partition (BK3, owner endorsement, credential)\n"
 	"  session test    open a session with a credential, show it, close it\n"
+	"  keygen          create an ECC or AES key in the vault\n"
+	"  sign            ECDSA-sign a file with an ECC key\n"
+	"  pubkey          export the public key of an ECC key (PEM or DER)\n"
+	"  encrypt         AES-CBC-encrypt a file (PKCS#7 padding)\n"
+	"  decrypt         AES-CBC-decrypt a file\n"
+	"  delete          delete a key from the vault\n"
+	"\n"
+	"The key commands open a session with --id and --pin for the length of\n"
+	"the command, and find app keys by their --tag.\n"
 	"\n"
 	"Run 'azihsm <command> --help' for the options of a command.\n"
 	"Exit status: 0 success, 1 error, 2 usage error.\n";
@@ -107,6 +127,88 @@ static const char *const usage_session_test =
 	"                      (SIGINT or SIGTERM close it at once)\n"
 	"  -d, --device PATH   the device node (default: the first one found)\n"
 	"  -h, --help          show this help\n";
+
+/* The options every key command takes. */
+#define USAGE_CRED \
+	"  --id HEX32          application ID, 16 bytes as 32 hexadecimal digits\n" \
+	"  --pin HEX32         PIN, 16 bytes as 32 hexadecimal digits\n" \
+	"  -d, --device PATH   the device node (default: the first one found)\n" \
+	"  -h, --help          show this help\n"
+
+static const char *const usage_keygen =
+	"usage: azihsm keygen TYPE (--tag N | --session) [--label TEXT]\n"
+	"                     [--usage sign|derive|encrypt] [--masked-out FILE]\n"
+	"                     --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"Create a key in the device's vault and print its id, tag and type.\n"
+	"TYPE: ecc-p256, ecc-p384, ecc-p521 (key pairs) or aes-128, aes-192,\n"
+	"aes-256.  An app key (--tag) stays in the vault until 'azihsm delete';\n"
+	"later commands find it by its tag.  A session key (--session) belongs to\n"
+	"this command's session and is deleted when the command ends.\n"
+	"\n"
+	"  --tag N             the key's tag, 1..65535, unique among the app's keys\n"
+	"  --session           make a session key instead (no tag possible)\n"
+	"  --label TEXT        up to 128 bytes kept in the masked key\n"
+	"  --usage U           sign (ECC default), derive (ECC, for ECDH) or\n"
+	"                      encrypt (AES, the only usage of AES keys)\n"
+	"  --masked-out FILE   write the masked key (the key's durable, encrypted\n"
+	"                      form) to FILE, which must not exist\n"
+	USAGE_CRED;
+
+static const char *const usage_sign =
+	"usage: azihsm sign --tag N --in FILE [--hash sha256|sha384|sha512]\n"
+	"                   [--format der|raw] --out FILE --id HEX32 --pin HEX32\n"
+	"                   [--device PATH]\n"
+	"\n"
+	"Hash FILE on the host and have the device sign the digest (ECDSA) with\n"
+	"the ECC key of tag N.  The default hash follows the curve: sha256 for\n"
+	"P-256, sha384 for P-384, sha512 for P-521; a hash longer than the curve\n"
+	"is refused.  'openssl dgst -sha256 -verify pub.pem -signature SIG FILE'\n"
+	"checks a DER signature.\n"
+	"\n"
+	"  --tag N             the key\n"
+	"  --in FILE           the data to sign\n"
+	"  --hash H            sha256, sha384 or sha512\n"
+	"  --format F          der: ECDSA-Sig-Value (default); raw: r || s,\n"
+	"                      big-endian, 32, 48 or 66 bytes each\n"
+	"  --out FILE          where to write the signature\n"
+	USAGE_CRED;
+
+static const char *const usage_pubkey =
+	"usage: azihsm pubkey --tag N [--format pem|der] [--out FILE]\n"
+	"                     --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"Export the public key of the ECC key of tag N as a SubjectPublicKeyInfo,\n"
+	"in PEM (default, to standard output without --out) or DER.\n"
+	"\n"
+	"  --tag N             the key\n"
+	"  --format F          pem or der\n"
+	"  --out FILE          where to write it (DER needs a file or a pipe)\n"
+	USAGE_CRED;
+
+static const char *const usage_encrypt =
+	"usage: azihsm encrypt|decrypt --tag N --iv HEX32 --in FILE --out FILE\n"
+	"                      [--no-pad] --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"AES-CBC with the AES key of tag N.  Encryption pads the data with PKCS#7\n"
+	"(the output is the input length rounded up to the next multiple of 16,\n"
+	"16 more when it already is one); decryption checks and removes the\n"
+	"padding.  Files of up to 16 MiB.\n"
+	"\n"
+	"  --tag N             the key\n"
+	"  --iv HEX32          the 16-byte IV as 32 hexadecimal digits\n"
+	"  --in FILE           the input\n"
+	"  --out FILE          the output (written only on success)\n"
+	"  --no-pad            no padding: the input must be a multiple of 16 bytes\n"
+	USAGE_CRED;
+
+static const char *const usage_delete =
+	"usage: azihsm delete --tag N --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"Delete the app key of tag N from the vault.\n"
+	"\n"
+	"  --tag N             the key\n"
+	USAGE_CRED;
 
 /* "azihsm: PATH: what went wrong", from the library's last-call record. */
 static void report_error(const char *path, int status)
@@ -172,6 +274,13 @@ enum {
 	OPT_CRED	= 1 << 2,	/* --id, --pin */
 	OPT_PROVISION	= 1 << 3,	/* --bk3-file ... --out-dir */
 	OPT_HOLD	= 1 << 4,
+	OPT_TAG		= 1 << 5,
+	OPT_KEYGEN	= 1 << 6,	/* --session, --label, --usage, --masked-out */
+	OPT_IN		= 1 << 7,
+	OPT_OUT		= 1 << 8,
+	OPT_HASH	= 1 << 9,
+	OPT_FORMAT	= 1 << 10,
+	OPT_CIPHER	= 1 << 11,	/* --iv, --no-pad */
 };
 
 struct options {
@@ -186,17 +295,33 @@ struct options {
 	const char *pota_key_gen;
 	const char *out_dir;
 	const char *hold;
+	const char *tag;
+	const char *label;
+	const char *usage;
+	const char *masked_out;
+	const char *in;
+	const char *out;
+	const char *hash;
+	const char *format;
+	const char *iv;
+	bool session_key;
+	bool no_pad;
 };
 
 /*
- * Parse a command's options.  Returns -1 to go on, else the exit status
- * (help printed, or a usage error).
+ * Parse a command's options.  operand NULL: no operand allowed; otherwise
+ * the command's one operand (it may come before or after the options) is
+ * stored there.  Returns -1 to go on, else the exit status (help printed,
+ * or a usage error).
  */
 static int parse_options(int argc, char **argv, const char *usage,
-			 unsigned int allowed, struct options *opt)
+			 unsigned int allowed, struct options *opt,
+			 const char **operand)
 {
 	enum { LONG_ID = 256, LONG_PIN, LONG_BK3, LONG_MASKED_BK3, LONG_BMK,
-	       LONG_POTA, LONG_POTA_GEN, LONG_HOLD };
+	       LONG_POTA, LONG_POTA_GEN, LONG_HOLD, LONG_TAG, LONG_LABEL,
+	       LONG_USAGE, LONG_MASKED_OUT, LONG_IN, LONG_HASH, LONG_FORMAT,
+	       LONG_IV, LONG_SESSION, LONG_NO_PAD, LONG_OUT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "device", required_argument, NULL, 'd' },
@@ -210,6 +335,17 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ "pota-key-gen", required_argument, NULL, LONG_POTA_GEN },
 		{ "out-dir", required_argument, NULL, 'o' },
 		{ "hold", required_argument, NULL, LONG_HOLD },
+		{ "tag", required_argument, NULL, LONG_TAG },
+		{ "label", required_argument, NULL, LONG_LABEL },
+		{ "usage", required_argument, NULL, LONG_USAGE },
+		{ "masked-out", required_argument, NULL, LONG_MASKED_OUT },
+		{ "in", required_argument, NULL, LONG_IN },
+		{ "out", required_argument, NULL, LONG_OUT },
+		{ "hash", required_argument, NULL, LONG_HASH },
+		{ "format", required_argument, NULL, LONG_FORMAT },
+		{ "iv", required_argument, NULL, LONG_IV },
+		{ "session", no_argument, NULL, LONG_SESSION },
+		{ "no-pad", no_argument, NULL, LONG_NO_PAD },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Which OPT_* group each option belongs to, and where it goes. */
@@ -228,13 +364,34 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ LONG_POTA_GEN, OPT_PROVISION, &opt->pota_key_gen },
 		{ 'o', OPT_PROVISION, &opt->out_dir },
 		{ LONG_HOLD, OPT_HOLD, &opt->hold },
+		{ LONG_TAG, OPT_TAG, &opt->tag },
+		{ LONG_LABEL, OPT_KEYGEN, &opt->label },
+		{ LONG_USAGE, OPT_KEYGEN, &opt->usage },
+		{ LONG_MASKED_OUT, OPT_KEYGEN, &opt->masked_out },
+		{ LONG_IN, OPT_IN, &opt->in },
+		{ LONG_OUT, OPT_OUT, &opt->out },
+		{ LONG_HASH, OPT_HASH, &opt->hash },
+		{ LONG_FORMAT, OPT_FORMAT, &opt->format },
+		{ LONG_IV, OPT_CIPHER, &opt->iv },
+	};
+	/* The flags, likewise. */
+	const struct {
+		int c;
+		unsigned int group;
+		bool *dst;
+	} flags[] = {
+		{ 'j', OPT_JSON, &opt->json },
+		{ LONG_SESSION, OPT_KEYGEN, &opt->session_key },
+		{ LONG_NO_PAD, OPT_CIPHER, &opt->no_pad },
 	};
 	size_t i;
 	int c;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:jd:o:h", longopts, NULL)) != -1) {
+	/* Without '+', getopt moves the operand behind the options. */
+	while ((c = getopt_long(argc, argv, operand ? ":jd:o:h" : "+:jd:o:h",
+				longopts, NULL)) != -1) {
 		for (i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 			if (args[i].c == c)
 				break;
@@ -244,12 +401,16 @@ static int parse_options(int argc, char **argv, const char *usage,
 			*args[i].dst = optarg;
 			continue;
 		}
-		switch (c) {
-		case 'j':
-			if (!(allowed & OPT_JSON))
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (flags[i].c == c)
+				break;
+		if (i < sizeof(flags) / sizeof(flags[0])) {
+			if (!(allowed & flags[i].group))
 				goto bad_option;
-			opt->json = true;
-			break;
+			*flags[i].dst = true;
+			continue;
+		}
+		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_SUCCESS;
@@ -262,6 +423,8 @@ static int parse_options(int argc, char **argv, const char *usage,
 			goto bad_option;
 		}
 	}
+	if (operand && optind < argc)
+		*operand = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "azihsm %s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
@@ -347,7 +510,7 @@ static int cmd_list(int argc, char **argv)
 	char msg[256];
 	size_t i;
 
-	ret = parse_options(argc, argv, usage_list, OPT_JSON, &opt);
+	ret = parse_options(argc, argv, usage_list, OPT_JSON, &opt, NULL);
 	if (ret >= 0)
 		return ret;
 	if (emulated.emu) {
@@ -503,7 +666,8 @@ static int cmd_info(int argc, char **argv)
 	struct azihsm_dev *dev;
 	int ret;
 
-	ret = parse_options(argc, argv, usage_info, OPT_JSON | OPT_DEVICE, &opt);
+	ret = parse_options(argc, argv, usage_info, OPT_JSON | OPT_DEVICE, &opt,
+			    NULL);
 	if (ret >= 0)
 		return ret;
 
@@ -610,29 +774,42 @@ static FILE *create_private(const char *path, bool exclusive)
 	return f;
 }
 
-static int write_file(const char *dir, const char *name, const uint8_t *buf,
-		      size_t len)
+/* Write and close f (opened on path); 0, or -1 reported. */
+static int finish_file(FILE *f, const char *path, const uint8_t *buf,
+		       size_t len)
 {
-	char path[4096];
-	FILE *f;
 	int ret = 0;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		fprintf(stderr, "azihsm: %s: path too long\n", dir);
-		return -1;
-	}
-	f = create_private(path, false);
-	if (!f)
-		return -1;
 	if (fwrite(buf, 1, len, f) != len)
 		ret = -1;
 	if (fclose(f))
 		ret = -1;
 	if (ret)
 		fprintf(stderr, "azihsm: %s: write error\n", path);
-	else
-		printf("%-16s%s (%zu bytes)\n", name, path, len);
 	return ret;
+}
+
+/* Replace path's content with buf, the file readable by its owner only. */
+static int write_path(const char *path, const uint8_t *buf, size_t len)
+{
+	FILE *f = create_private(path, false);
+
+	return f ? finish_file(f, path, buf, len) : -1;
+}
+
+static int write_file(const char *dir, const char *name, const uint8_t *buf,
+		      size_t len)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		fprintf(stderr, "azihsm: %s: path too long\n", dir);
+		return -1;
+	}
+	if (write_path(path, buf, len))
+		return -1;
+	printf("%-16s%s (%zu bytes)\n", name, path, len);
+	return 0;
 }
 
 /* A new P-384 owner key, unencrypted PEM (PKCS#8), in a new file. */
@@ -673,7 +850,7 @@ static int cmd_partition_init(int argc, char **argv)
 	int ret, exit_status = EXIT_FAILURE;
 
 	ret = parse_options(argc, argv, usage_partition_init,
-			    OPT_DEVICE | OPT_CRED | OPT_PROVISION, &opt);
+			    OPT_DEVICE | OPT_CRED | OPT_PROVISION, &opt, NULL);
 	if (ret >= 0)
 		return ret;
 	if (!opt.bk3_file == !opt.masked_bk3_file ||
@@ -756,6 +933,61 @@ static int cmd_partition_init(int argc, char **argv)
 	return exit_status;
 }
 
+/* ---- Sessions ---- */
+
+/* The device and session of one command. */
+struct hsm_session {
+	struct azihsm_dev *dev;
+	struct azihsm_session *sess;
+};
+
+/* --id and --pin; 0, or -1 reported (a usage error). */
+static int parse_credential(const struct options *opt, uint8_t id[16],
+			    uint8_t pin[16])
+{
+	return parse_hex16("id", opt->id, id) || parse_hex16("pin", opt->pin, pin) ?
+	       -1 : 0;
+}
+
+/* Open the device and a session on it; 0, or -1 reported.  Wipes pin. */
+static int open_session(const char *device, const uint8_t id[16],
+			uint8_t pin[16], struct hsm_session *hs)
+{
+	int ret;
+
+	hs->sess = NULL;
+	hs->dev = open_device(device);
+	if (!hs->dev) {
+		explicit_bzero(pin, 16);
+		return -1;
+	}
+	ret = azihsm_session_open(hs->dev, id, pin, &hs->sess);
+	explicit_bzero(pin, 16);
+	if (ret) {
+		report_error(azihsm_dev_path(hs->dev), ret);
+		azihsm_close(hs->dev);
+		hs->dev = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the session and the device; 0, or -1 reported. */
+static int close_session(struct hsm_session *hs)
+{
+	int ret;
+
+	if (!hs->dev)
+		return 0;
+	ret = azihsm_session_close(hs->sess);
+	if (ret)
+		report_error(azihsm_dev_path(hs->dev), ret);
+	azihsm_close(hs->dev);
+	hs->dev = NULL;
+	hs->sess = NULL;
+	return ret ? -1 : 0;
+}
+
 /* ---- session test ---- */
 
 static volatile sig_atomic_t hold_interrupted;
@@ -785,17 +1017,16 @@ static int cmd_session_test(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	uint8_t id[16], pin[16];
-	struct azihsm_session *sess;
-	struct azihsm_dev *dev;
+	struct hsm_session hs;
 	unsigned long hold = 0;
 	char *end;
 	int ret;
 
 	ret = parse_options(argc, argv, usage_session_test,
-			    OPT_DEVICE | OPT_CRED | OPT_HOLD, &opt);
+			    OPT_DEVICE | OPT_CRED | OPT_HOLD, &opt, NULL);
 	if (ret >= 0)
 		return ret;
-	if (parse_hex16("id", opt.id, id) || parse_hex16("pin", opt.pin, pin))
+	if (parse_credential(&opt, id, pin))
 		return EXIT_USAGE;
 	if (opt.hold) {
 		errno = 0;
@@ -806,28 +1037,623 @@ static int cmd_session_test(int argc, char **argv)
 		}
 	}
 
-	dev = open_device(opt.device);
-	if (!dev)
+	if (open_session(opt.device, id, pin, &hs))
 		return EXIT_FAILURE;
-	ret = azihsm_session_open(dev, id, pin, &sess);
-	explicit_bzero(pin, sizeof(pin));
-	if (ret) {
-		report_error(azihsm_dev_path(dev), ret);
-		azihsm_close(dev);
-		return EXIT_FAILURE;
-	}
-	printf("session id %u short app id %u\n", azihsm_session_id(sess),
-	       azihsm_session_short_app_id(sess));
+	printf("session id %u short app id %u\n", azihsm_session_id(hs.sess),
+	       azihsm_session_short_app_id(hs.sess));
 	/* Whoever waits for the session to be open reads the line now. */
 	fflush(stdout);
 	hold_session(hold);
-	ret = azihsm_session_close(sess);
-	if (ret)
-		report_error(azihsm_dev_path(dev), ret);
+	if (close_session(&hs))
+		return EXIT_FAILURE;
+	printf("session closed\n");
+	return EXIT_SUCCESS;
+}
+
+/* ---- Keys ---- */
+
+static const struct key_type_info {
+	const char *name;
+	uint32_t type;
+	unsigned int order_len;	/* ECC: bytes of the curve order, else 0 */
+	const char *sign_hash;	/* ECC: the default hash of `azihsm sign` */
+	bool creatable;		/* by `azihsm keygen` */
+} key_types[] = {
+	{ "ecc-p256", AZIHSM_KEY_ECC_P256, 32, "sha256", true },
+	{ "ecc-p384", AZIHSM_KEY_ECC_P384, 48, "sha384", true },
+	{ "ecc-p521", AZIHSM_KEY_ECC_P521, 66, "sha512", true },
+	{ "aes-128", AZIHSM_KEY_AES_128, 0, NULL, true },
+	{ "aes-192", AZIHSM_KEY_AES_192, 0, NULL, true },
+	{ "aes-256", AZIHSM_KEY_AES_256, 0, NULL, true },
+	{ "secret-p256", AZIHSM_KEY_SECRET_P256, 0, NULL, false },
+	{ "secret-p384", AZIHSM_KEY_SECRET_P384, 0, NULL, false },
+	{ "secret-p521", AZIHSM_KEY_SECRET_P521, 0, NULL, false },
+	{ "hmac-sha256", AZIHSM_KEY_HMAC_SHA256, 0, NULL, false },
+	{ "hmac-sha384", AZIHSM_KEY_HMAC_SHA384, 0, NULL, false },
+	{ "hmac-sha512", AZIHSM_KEY_HMAC_SHA512, 0, NULL, false },
+};
+
+#define N_KEY_TYPES (sizeof(key_types) / sizeof(key_types[0]))
+
+/* NULL for a type the tool does not know (it still has a number). */
+static const struct key_type_info *key_type_by_value(uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEY_TYPES; i++)
+		if (key_types[i].type == type)
+			return &key_types[i];
+	return NULL;
+}
+
+static bool is_aes_type(uint32_t type)
+{
+	return type >= AZIHSM_KEY_AES_128 && type <= AZIHSM_KEY_AES_256;
+}
+
+/* "aes-256", or "type 42". */
+static const char *key_type_name(uint32_t type)
+{
+	static char other[32];
+	const struct key_type_info *t = key_type_by_value(type);
+
+	if (t)
+		return t->name;
+	snprintf(other, sizeof(other), "type %u", type);
+	return other;
+}
+
+/* A key error in words: "key with tag 5 not found". */
+static void report_key_error(const struct hsm_session *hs, uint16_t tag,
+			     int status)
+{
+	char msg[256];
+
+	azihsm_error_format(NULL, msg, sizeof(msg));
+	if (tag && status == AZIHSM_ERR_KEY_NOT_FOUND)
+		fprintf(stderr, "azihsm: key with tag %u not found (%s)\n", tag, msg);
+	else if (tag && status == AZIHSM_ERR_TAG_EXISTS)
+		fprintf(stderr, "azihsm: another key already has tag %u (%s)\n",
+			tag, msg);
 	else
-		printf("session closed\n");
-	azihsm_close(dev);
-	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+		report_error(azihsm_dev_path(hs->dev), status);
+}
+
+/* --tag: 1..65535; 0, or -1 reported. */
+static int parse_tag(const char *text, uint16_t *tag)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(text, &end, 0);
+	if (errno || !*text || *end || *text == '-' || v < 1 || v > 65535) {
+		fprintf(stderr, "azihsm: --tag needs a number from 1 to 65535\n");
+		return -1;
+	}
+	*tag = (uint16_t)v;
+	return 0;
+}
+
+/* One key command: its options, session and the key of --tag. */
+struct key_command {
+	struct options opt;
+	uint8_t id[16], pin[16];
+	uint16_t tag;
+	struct hsm_session hs;
+	struct azihsm_key *key;
+	const struct key_type_info *type;	/* NULL if unknown to the tool */
+};
+
+/*
+ * Parse the options of a command that works on the key of --tag (allowed:
+ * its other OPT_*).  Returns -1 to go on, else the exit status.
+ */
+static int parse_key_command(int argc, char **argv, const char *usage,
+			     unsigned int allowed, struct key_command *kc)
+{
+	int ret;
+
+	memset(kc, 0, sizeof(*kc));
+	ret = parse_options(argc, argv, usage,
+			    allowed | OPT_DEVICE | OPT_CRED | OPT_TAG, &kc->opt, NULL);
+	if (ret >= 0)
+		return ret;
+	if (!kc->opt.tag) {
+		fprintf(stderr, "azihsm %s: --tag is required\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (parse_tag(kc->opt.tag, &kc->tag) ||
+	    parse_credential(&kc->opt, kc->id, kc->pin))
+		return EXIT_USAGE;
+	return -1;
+}
+
+/* Open the session and the key; 0, or -1 reported. */
+static int open_tagged_key(struct key_command *kc)
+{
+	int ret;
+
+	if (open_session(kc->opt.device, kc->id, kc->pin, &kc->hs))
+		return -1;
+	ret = azihsm_key_open(kc->hs.sess, kc->tag, &kc->key);
+	if (ret) {
+		report_key_error(&kc->hs, kc->tag, ret);
+		return -1;
+	}
+	kc->type = key_type_by_value(azihsm_key_type(kc->key));
+	return 0;
+}
+
+/*
+ * The key must be an ECC key pair (want_ecc) or an AES key; 0, or -1
+ * reported in the command's words.
+ */
+static int check_key_kind(const struct key_command *kc, const char *cmd,
+			  bool want_ecc)
+{
+	uint32_t type = azihsm_key_type(kc->key);
+	bool ok = want_ecc ? kc->type && kc->type->order_len : is_aes_type(type);
+
+	if (ok)
+		return 0;
+	fprintf(stderr, "azihsm %s: the key with tag %u is %s, not %s\n", cmd,
+		kc->tag, key_type_name(type),
+		want_ecc ? "an ECC key pair" : "an AES key");
+	return -1;
+}
+
+/* Free the key handle, close the session; the exit status. */
+static int end_key_command(struct key_command *kc, int exit_status)
+{
+	azihsm_key_free(kc->key);
+	kc->key = NULL;
+	if (close_session(&kc->hs))
+		exit_status = EXIT_FAILURE;
+	return exit_status;
+}
+
+/* ---- keygen ---- */
+
+static const struct {
+	const char *name;
+	enum azihsm_key_usage usage;
+} key_usages[] = {
+	{ "sign", AZIHSM_USAGE_SIGN_VERIFY },
+	{ "derive", AZIHSM_USAGE_DERIVE },
+	{ "encrypt", AZIHSM_USAGE_ENCRYPT_DECRYPT },
+};
+
+static const char *usage_name(enum azihsm_key_usage usage)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_usages) / sizeof(key_usages[0]); i++)
+		if (key_usages[i].usage == usage)
+			return key_usages[i].name;
+	return "default";
+}
+
+/*
+ * Check the keygen options that need no device: the type, scope, tag,
+ * usage and label.  0, or -1 reported (a usage error).
+ */
+static int parse_keygen(const struct options *opt, const char *type_name,
+			const struct key_type_info **type,
+			struct azihsm_key_params *params)
+{
+	size_t i;
+
+	*type = NULL;
+	for (i = 0; type_name && i < N_KEY_TYPES; i++)
+		if (key_types[i].creatable && !strcmp(type_name, key_types[i].name))
+			*type = &key_types[i];
+	if (!*type) {
+		fprintf(stderr, "azihsm keygen: %s%s%s; TYPE is ecc-p256, ecc-p384, "
+			"ecc-p521, aes-128, aes-192 or aes-256\n",
+			type_name ? "unknown key type '" : "no key type given",
+			type_name ? type_name : "", type_name ? "'" : "");
+		return -1;
+	}
+	if (!opt->tag == !opt->session_key) {
+		fprintf(stderr, "azihsm keygen: give --tag N for an app key or "
+			"--session for a session key (session keys have no tag)\n");
+		return -1;
+	}
+	if (opt->tag && parse_tag(opt->tag, &params->tag))
+		return -1;
+	params->session = opt->session_key;
+	/* Each type has its usages (spec/ddi.md 4.10): say so before asking. */
+	params->usage = (*type)->order_len ? AZIHSM_USAGE_SIGN_VERIFY :
+					     AZIHSM_USAGE_ENCRYPT_DECRYPT;
+	if (opt->usage) {
+		for (i = 0; i < sizeof(key_usages) / sizeof(key_usages[0]); i++)
+			if (!strcmp(opt->usage, key_usages[i].name))
+				break;
+		if (i == sizeof(key_usages) / sizeof(key_usages[0])) {
+			fprintf(stderr, "azihsm keygen: --usage is sign, derive "
+				"or encrypt, not '%s'\n", opt->usage);
+			return -1;
+		}
+		if ((*type)->order_len ?
+		    key_usages[i].usage == AZIHSM_USAGE_ENCRYPT_DECRYPT :
+		    key_usages[i].usage != AZIHSM_USAGE_ENCRYPT_DECRYPT) {
+			fprintf(stderr, "azihsm keygen: %s keys cannot be made "
+				"for usage %s (ECC: sign or derive; AES: encrypt)\n",
+				(*type)->name, opt->usage);
+			return -1;
+		}
+		params->usage = key_usages[i].usage;
+	}
+	if (opt->label) {
+		params->label = (const uint8_t *)opt->label;
+		params->label_len = strlen(opt->label);
+		if (params->label_len > 128) {
+			fprintf(stderr, "azihsm keygen: --label is at most 128 "
+				"bytes, not %zu\n", params->label_len);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void print_new_key(const struct azihsm_key *key,
+			  const struct azihsm_key_params *params)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%u (0x%04x)", azihsm_key_id(key),
+		 azihsm_key_id(key));
+	print_field("key id:", buf);
+	snprintf(buf, sizeof(buf), "%u", params->tag);
+	print_field("tag:", params->session ? "none" : buf);
+	print_field("type:", key_type_name(azihsm_key_type(key)));
+	print_field("usage:", usage_name(params->usage));
+	print_field("scope:", params->session ?
+		    "session (deleted when this command ends)" : "app");
+}
+
+/*
+ * Write the masked key to f (open on path).  If that fails, the new key
+ * is deleted again, so that the failed command leaves nothing behind and
+ * can simply be repeated with the same tag.
+ */
+static int save_masked_key(struct key_command *kc, FILE *f)
+{
+	const char *path = kc->opt.masked_out;
+	const uint8_t *blob;
+	size_t len;
+	int ret;
+
+	ret = azihsm_key_masked(kc->key, &blob, &len);
+	if (ret) {
+		fclose(f);
+		report_error(azihsm_dev_path(kc->hs.dev), ret);
+	} else if (!finish_file(f, path, blob, len)) {
+		printf("%-16s%s (%zu bytes)\n", "masked key:", path, len);
+		return 0;
+	}
+	unlink(path);
+	if (!azihsm_key_delete(kc->key)) {
+		kc->key = NULL;
+		fprintf(stderr, "azihsm keygen: the new key was deleted again\n");
+	}
+	return -1;
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+	struct azihsm_key_params params = { 0 };
+	const struct key_type_info *type;
+	const char *type_name = NULL;
+	struct key_command kc = { 0 };
+	FILE *masked = NULL;
+	int ret;
+
+	ret = parse_options(argc, argv, usage_keygen,
+			    OPT_DEVICE | OPT_CRED | OPT_TAG | OPT_KEYGEN,
+			    &kc.opt, &type_name);
+	if (ret >= 0)
+		return ret;
+	if (parse_keygen(&kc.opt, type_name, &type, &params) ||
+	    parse_credential(&kc.opt, kc.id, kc.pin)) {
+		fputs(usage_keygen, stderr);
+		return EXIT_USAGE;
+	}
+	kc.tag = params.tag;
+	/*
+	 * An unwritable output fails before the key exists, and a masked key
+	 * already there is never overwritten: it may be the only copy.
+	 */
+	if (kc.opt.masked_out) {
+		masked = create_private(kc.opt.masked_out, true);
+		if (!masked)
+			return EXIT_FAILURE;
+	}
+	if (!open_session(kc.opt.device, kc.id, kc.pin, &kc.hs)) {
+		ret = azihsm_key_generate(kc.hs.sess, type->type, &params, &kc.key);
+		if (ret)
+			report_key_error(&kc.hs, kc.tag, ret);
+	}
+	if (!kc.key) {
+		if (masked) {
+			fclose(masked);
+			unlink(kc.opt.masked_out);
+		}
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	print_new_key(kc.key, &params);
+	if (masked && save_masked_key(&kc, masked))
+		return end_key_command(&kc, EXIT_FAILURE);
+	return end_key_command(&kc, EXIT_SUCCESS);
+}
+
+/* ---- sign ---- */
+
+/* Hash the file with md into digest (EVP_MAX_MD_SIZE); 0, or -1 reported. */
+static int hash_file(const char *path, const EVP_MD *md, uint8_t *digest,
+		     unsigned int *len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t buf[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int ret = -1;
+
+	if (!f) {
+		fprintf(stderr, "azihsm: %s: %s\n", path, strerror(errno));
+		EVP_MD_CTX_free(ctx);
+		return -1;
+	}
+	if (ctx && EVP_DigestInit_ex(ctx, md, NULL)) {
+		do {
+			n = fread(buf, 1, sizeof(buf), f);
+			if (n && !EVP_DigestUpdate(ctx, buf, n))
+				break;
+		} while (n == sizeof(buf));
+		if (ferror(f))
+			fprintf(stderr, "azihsm: %s: read error\n", path);
+		else if (feof(f) && EVP_DigestFinal_ex(ctx, digest, len))
+			ret = 0;
+		else
+			fprintf(stderr, "azihsm: cannot hash %s\n", path);
+	} else {
+		fprintf(stderr, "azihsm: cannot hash %s\n", path);
+	}
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	return ret;
+}
+
+/* --format's value among names (the first is the default); index or -1. */
+static int parse_format(const char *cmd, const char *value,
+			const char *const names[2])
+{
+	if (!value || !strcmp(value, names[0]))
+		return 0;
+	if (!strcmp(value, names[1]))
+		return 1;
+	fprintf(stderr, "azihsm %s: --format is %s or %s, not '%s'\n", cmd,
+		names[0], names[1], value);
+	return -1;
+}
+
+/* Both given, or a usage error reported. */
+static int need_in_out(const struct key_command *kc, const char *cmd)
+{
+	if (kc->opt.in && kc->opt.out)
+		return 0;
+	fprintf(stderr, "azihsm %s: --in and --out are required\n", cmd);
+	return -1;
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+	static const char *const formats[2] = { "der", "raw" };
+	uint8_t digest[EVP_MAX_MD_SIZE], sig[AZIHSM_ECC_SIG_MAX];
+	struct key_command kc;
+	const char *hash;
+	unsigned int digest_len;
+	size_t sig_len;
+	const EVP_MD *md;
+	int ret, format;
+
+	ret = parse_key_command(argc, argv, usage_sign,
+				OPT_IN | OPT_OUT | OPT_HASH | OPT_FORMAT, &kc);
+	if (ret >= 0)
+		return ret;
+	format = parse_format(argv[0], kc.opt.format, formats);
+	hash = kc.opt.hash;
+	if (hash && strcmp(hash, "sha256") && strcmp(hash, "sha384") &&
+	    strcmp(hash, "sha512")) {
+		fprintf(stderr, "azihsm sign: --hash is sha256, sha384 or sha512, "
+			"not '%s'\n", hash);
+		format = -1;
+	}
+	if (format < 0 || need_in_out(&kc, argv[0])) {
+		fputs(usage_sign, stderr);
+		return EXIT_USAGE;
+	}
+	if (open_tagged_key(&kc) || check_key_kind(&kc, argv[0], true))
+		return end_key_command(&kc, EXIT_FAILURE);
+	if (!hash)
+		hash = kc.type->sign_hash;
+	md = EVP_get_digestbyname(hash);
+	if (!md || hash_file(kc.opt.in, md, digest, &digest_len)) {
+		if (!md)
+			fprintf(stderr, "azihsm: OpenSSL lacks %s\n", hash);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	/* The device refuses digests longer than the order; say why here. */
+	if (digest_len > kc.type->order_len) {
+		fprintf(stderr, "azihsm sign: a %s digest is too long for %s "
+			"keys; use --hash %s\n", hash, kc.type->name,
+			kc.type->sign_hash);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	ret = azihsm_ecc_sign(kc.key, digest, digest_len,
+			      format ? AZIHSM_SIG_RAW : AZIHSM_SIG_DER, sig,
+			      sizeof(sig), &sig_len);
+	if (ret) {
+		report_key_error(&kc.hs, kc.tag, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (write_path(kc.opt.out, sig, sig_len))
+		return end_key_command(&kc, EXIT_FAILURE);
+	return end_key_command(&kc, EXIT_SUCCESS);
+}
+
+/* ---- pubkey ---- */
+
+static int cmd_pubkey(int argc, char **argv)
+{
+	static const char *const formats[2] = { "pem", "der" };
+	uint8_t buf[1024];
+	struct key_command kc;
+	size_t len;
+	int ret, der;
+
+	ret = parse_key_command(argc, argv, usage_pubkey, OPT_OUT | OPT_FORMAT, &kc);
+	if (ret >= 0)
+		return ret;
+	der = parse_format(argv[0], kc.opt.format, formats);
+	if (der < 0) {
+		fputs(usage_pubkey, stderr);
+		return EXIT_USAGE;
+	}
+	if (der > 0 && !kc.opt.out && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "azihsm pubkey: DER is binary; give --out FILE or "
+			"redirect the output\n");
+		return EXIT_USAGE;
+	}
+	if (open_tagged_key(&kc) || check_key_kind(&kc, argv[0], true))
+		return end_key_command(&kc, EXIT_FAILURE);
+	ret = azihsm_key_public(kc.key, der ? AZIHSM_PUBKEY_DER : AZIHSM_PUBKEY_PEM,
+				buf, sizeof(buf), &len);
+	if (ret) {
+		report_key_error(&kc.hs, kc.tag, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (kc.opt.out)
+		ret = write_path(kc.opt.out, buf, len);
+	else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout))
+		ret = -1;
+	return end_key_command(&kc, ret ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
+/* ---- encrypt, decrypt ---- */
+
+#define CIPHER_FILE_MAX		(16u << 20)
+
+/* The input of encrypt/decrypt, in a buffer with room for padding. */
+static uint8_t *load_cipher_input(const char *path, size_t *len)
+{
+	/* Pages of the buffer that the file does not fill are never touched. */
+	uint8_t *buf = malloc(CIPHER_FILE_MAX + 16);
+	long n;
+
+	if (!buf) {
+		fprintf(stderr, "azihsm: out of memory\n");
+		return NULL;
+	}
+	n = read_file(path, buf, CIPHER_FILE_MAX);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return buf;
+}
+
+static int run_cipher(int argc, char **argv, bool encrypt)
+{
+	struct key_command kc;
+	uint8_t iv[16], *in = NULL, *out = NULL;
+	size_t in_len, out_len;
+	int ret, exit_status = EXIT_FAILURE;
+
+	ret = parse_key_command(argc, argv, usage_encrypt,
+				OPT_IN | OPT_OUT | OPT_CIPHER, &kc);
+	if (ret >= 0)
+		return ret;
+	if (need_in_out(&kc, argv[0]) || parse_hex16("iv", kc.opt.iv, iv)) {
+		fputs(usage_encrypt, stderr);
+		return EXIT_USAGE;
+	}
+	in = load_cipher_input(kc.opt.in, &in_len);
+	if (!in)
+		return EXIT_FAILURE;
+	if (!encrypt && (!in_len || in_len % 16)) {
+		fprintf(stderr, "azihsm decrypt: %s: %zu bytes is not AES-CBC "
+			"ciphertext (a non-zero multiple of 16 bytes)\n",
+			kc.opt.in, in_len);
+		goto out;
+	}
+	if (kc.opt.no_pad && in_len % 16) {
+		fprintf(stderr, "azihsm encrypt: %s: %zu bytes is not a multiple "
+			"of 16 bytes, as --no-pad needs\n", kc.opt.in, in_len);
+		goto out;
+	}
+	out = malloc(in_len + 16);
+	if (!out) {
+		fprintf(stderr, "azihsm: out of memory\n");
+		goto out;
+	}
+	if (open_tagged_key(&kc) || check_key_kind(&kc, argv[0], false))
+		goto out;
+	ret = azihsm_aes_cbc(kc.key, encrypt,
+			     kc.opt.no_pad ? AZIHSM_PAD_NONE : AZIHSM_PAD_PKCS7,
+			     iv, in, in_len, out, in_len + 16, &out_len, NULL);
+	if (ret == AZIHSM_ERR_BAD_PADDING)
+		fprintf(stderr, "azihsm decrypt: the decrypted data does not end "
+			"in valid PKCS#7 padding: wrong key or IV, damaged "
+			"ciphertext, or it was encrypted with --no-pad\n");
+	else if (ret)
+		report_key_error(&kc.hs, kc.tag, ret);
+	else if (!write_path(kc.opt.out, out, out_len))
+		exit_status = EXIT_SUCCESS;
+out:
+	if (out) {
+		explicit_bzero(out, in_len + 16);
+		free(out);
+	}
+	explicit_bzero(in, in_len);
+	free(in);
+	return end_key_command(&kc, exit_status);
+}
+
+static int cmd_encrypt(int argc, char **argv)
+{
+	return run_cipher(argc, argv, true);
+}
+
+static int cmd_decrypt(int argc, char **argv)
+{
+	return run_cipher(argc, argv, false);
+}
+
+/* ---- delete ---- */
+
+static int cmd_delete(int argc, char **argv)
+{
+	struct key_command kc;
+	uint16_t key_id;
+	int ret;
+
+	ret = parse_key_command(argc, argv, usage_delete, 0, &kc);
+	if (ret >= 0)
+		return ret;
+	if (open_tagged_key(&kc))
+		return end_key_command(&kc, EXIT_FAILURE);
+	key_id = azihsm_key_id(kc.key);
+	ret = azihsm_key_delete(kc.key);
+	if (ret) {
+		report_key_error(&kc.hs, kc.tag, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	kc.key = NULL;
+	printf("deleted key with tag %u (key id %u)\n", kc.tag, key_id);
+	return end_key_command(&kc, EXIT_SUCCESS);
 }
 
 /* "azihsm GROUP SUB ...": the group's subcommands. */
@@ -886,6 +1712,12 @@ static const struct command {
 	{ "info", cmd_info },
 	{ "partition", cmd_partition },
 	{ "session", cmd_session },
+	{ "keygen", cmd_keygen },
+	{ "sign", cmd_sign },
+	{ "pubkey", cmd_pubkey },
+	{ "encrypt", cmd_encrypt },
+	{ "decrypt", cmd_decrypt },
+	{ "delete", cmd_delete },
 };
 
 static int run_command(int argc, char **argv)

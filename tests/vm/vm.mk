@@ -1,7 +1,28 @@
 # Guest-side test helpers, shipped into the VM by scripts/build-initramfs.sh.
 
-VMTEST_BINS	:= $(BUILD)/tests/vm/azihsm-vmtest
+VMTEST_BINS	:= $(BUILD)/tests/vm/azihsm-vmtest $(BUILD)/tests/vm/azihsm-wycheproof
 USERSPACE_TARGETS += $(VMTEST_BINS)
 
 $(BUILD)/tests/vm/azihsm-vmtest: $(BUILD)/tests/vm/azihsm-vmtest.o
 	$(CC) $(LDFLAGS_SAN) -o $@ $^
+
+# Wycheproof ECDH vectors through the HSM (test_wycheproof_ecdh.sh).  It
+# shares tools/hsm_target.c with azihsm-bench; the rpath finds libazihsm
+# (and, for --emulated, libazihsm-emu) in build/.
+# Building it also builds the vectors it reads (tests/wycheproof/wycheproof.mk),
+# so that the initramfs has them.
+$(BUILD)/tests/vm/azihsm-wycheproof.o: CFLAGS_COMMON += -Itools
+$(BUILD)/tests/vm/azihsm-wycheproof: | $(ECDH_VECTORS)
+$(BUILD)/tests/vm/azihsm-wycheproof: $(BUILD)/tests/vm/azihsm-wycheproof.o \
+				     $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so
+	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
+
+# Key checks through libazihsm; it also builds one raw request itself, so
+# it links the DDI codec (a private copy, as azihsm-stress does).
+USERSPACE_TARGETS += $(BUILD)/tests/vm/azihsm-keytest
+
+$(BUILD)/tests/vm/azihsm-keytest: $(BUILD)/tests/vm/azihsm-keytest.o \
+				  $(BUILD)/libazihsm.so $(BUILD)/libazihsm-ddi.a
+	$(CC) $(LDFLAGS_SAN) -o $@ $< $(BUILD)/libazihsm-ddi.a -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
