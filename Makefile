@@ -1,5 +1,7 @@
 # azihsm top-level build.  `make` builds everything; `make check` runs all
-# tests; `make demo` boots the emulated HSM and shows the stack working.
+# tests; `make demo` boots the emulated HSM and shows the stack working;
+# `make bench` measures ECDSA signing (emulated, OpenSSL, and the device in
+# the guest) and prints one table.
 # Each component describes its own objects in a fragment included below.
 
 BUILD		?= build
@@ -20,7 +22,7 @@ KVER		?= $(shell bash scripts/kver.sh)
 KDIR		?= /usr/src/linux-headers-$(KVER)
 
 .PHONY: all setup userspace module qemu check unit-check unit-check-asan \
-	qtest-check vm-check demo shell clean
+	qtest-check vm-check demo bench shell clean
 all: userspace module qemu
 
 # Install what the build needs (Debian packages, guest kernel).  Idempotent.
@@ -36,6 +38,7 @@ include emulator/fw/fw.mk
 include lib/lib.mk
 include tools/tools.mk
 include tests/unit/unit.mk
+include tests/wycheproof/wycheproof.mk
 include tests/vm/vm.mk
 include tests/qtest/qtest.mk
 
@@ -67,6 +70,10 @@ check: setup
 
 demo: setup all
 	@bash tools/demo.sh
+
+# Measurements, not tests: see scripts/bench.sh.
+bench: all
+	@bash scripts/bench.sh
 
 shell: all
 	@bash tools/vm --shell

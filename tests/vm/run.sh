@@ -6,6 +6,8 @@
 #   resources=R         AZIHSM_EXPECT_RESOURCES=R
 #   msix-vectors=N      AZIHSM_EXPECT_VECTORS=N
 #   x-stall-commands=S  AZIHSM_EXPECT_STALLS=S
+#   x-test-ops=on       AZIHSM_EXPECT_TEST_OPS=1 (test-only DDI operations,
+#                       needed by test_wycheproof_ecdh; skipped elsewhere)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 timeout=${AZIHSM_VM_TIMEOUT:-900}
@@ -18,6 +20,7 @@ expect_env() {
 		resources=*) env+=" AZIHSM_EXPECT_RESOURCES=${opt#*=}" ;;
 		msix-vectors=*) env+=" AZIHSM_EXPECT_VECTORS=${opt#*=}" ;;
 		x-stall-commands=*) env+=" AZIHSM_EXPECT_STALLS=${opt#*=}" ;;
+		x-test-ops=on) env+=" AZIHSM_EXPECT_TEST_OPS=1" ;;
 		esac
 	done
 	echo "${env# }"
@@ -44,9 +47,10 @@ boot() {
 	fi
 }
 
-# One HSM queue pair; four pairs on four vectors.
+# One HSM queue pair; four pairs on four vectors, with the device's test
+# operations (DerKeyImport, for the Wycheproof vectors).
 boot resources=1
-boot resources=4
+boot resources=4,x-test-ops=on
 # Three MSI-X vectors: no AES queues, four HSM queues on vectors 1 and 2.
 boot resources=4,msix-vectors=3
 # The device loses the first HSM command: timeout and level-1 abort.  Only
