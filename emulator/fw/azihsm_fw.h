@@ -77,7 +77,58 @@ uint16_t azihsm_fw_flush_session(struct azihsm_fw *fw,
  */
 int azihsm_fw_identity_public_key(struct azihsm_fw *fw, uint8_t point[97]);
 
+/*
+ * One AES fast-path command (hardware.md 7), with its data already
+ * gathered by the device model from the source SGL and the GCM tail
+ * buffer.  The core validates the SQE's cipher fields and keys, and runs
+ * AES-GCM or AES-XTS.
+ *
+ * sqe: the 128-byte SQE as fetched (struct azihsm_aes_sqe of azihsm/hw.h).
+ * src: SRC_LEN bytes.  dst: room for DST_LEN bytes; the core writes
+ * res->len bytes there, which the model scatters through the destination
+ * SGL.  tail: for GCM with UNALIGNED_SRC_LEN > 0, the bytes read from the
+ * unaligned source address; replaced by the result, which the model
+ * writes to the unaligned destination address.
+ *
+ * Unlike azihsm_fw_execute(), this may run concurrently with other calls
+ * (one per fast-path queue): the core holds its lock only to look the
+ * keys up, so commands of several queues proceed in parallel.
+ */
+struct azihsm_fw_aes_cmd {
+	const uint8_t *sqe;
+	const uint8_t *src;
+	uint32_t src_len;
+	uint8_t *dst;
+	uint32_t dst_len;
+	uint8_t tail[16];
+	uint8_t tail_len;
+};
+
+/* What goes into the AES CQE besides ATTR, CID, SQHD, SQID and phase. */
+struct azihsm_fw_aes_result {
+	uint16_t sts;			/* enum azihsm_aes_status */
+	uint16_t err;			/* ERR (hardware.md 7.7) */
+	uint8_t tag[16];		/* GCM: the tag computed */
+	uint8_t iv[12];			/* GCM: the IV used */
+	uint32_t unaligned_dst_len;	/* GCM tail bytes produced */
+	uint32_t fips_approved;
+	uint32_t len;			/* bytes of dst to write back */
+};
+
+void azihsm_fw_aes_execute(struct azihsm_fw *fw, const struct azihsm_fw_aes_cmd *cmd,
+			   struct azihsm_fw_aes_result *res);
+
 /* Controller reset (CC.EN 1 -> 0, NSSR): volatile state is lost. */
 void azihsm_fw_reset(struct azihsm_fw *fw);
+
+/*
+ * Test hook: make the partition look as it does on the destination of a
+ * live migration (ddi.md 6.9).  Every allocated session stays allocated
+ * but pending renegotiation (SessionNeedsRenegotiation until
+ * ReopenSession, CloseSession still frees it) and has lost its masking
+ * key; the key tables are empty.  Credentials, nonce, MK and device seeds
+ * stay, so the sessions' bmk_session and masked keys remain usable.
+ */
+void azihsm_fw_simulate_migration(struct azihsm_fw *fw);
 
 #endif /* AZIHSM_FW_H */

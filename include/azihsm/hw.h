@@ -263,10 +263,158 @@ enum azihsm_hsm_status {
 	AZIHSM_HSM_SC_DMA_START_ERROR	= 0x0c9,
 };
 
+/* ---- AES fast path queues (hardware.md 7) ---- */
+
+/* ATTR word (SQE bytes 4..5, echoed in CQE bytes 0..1). */
+#define AZIHSM_AES_ATTR_DECRYPT		(1u << 0)	/* OPC: 0 encrypt, 1 decrypt */
+#define AZIHSM_AES_ATTR_SGL		(1u << 2)	/* PSDT: 1 = SGL */
+#define AZIHSM_AES_ATTR_CMD_TYPE(a)	(((a) >> 3) & 7)
+#define AZIHSM_AES_CMD_TYPE_FAST	5
+#define AZIHSM_AES_ATTR_XTS		(1u << 8)	/* CIPHER: 0 GCM, 1 XTS */
+#define AZIHSM_AES_ATTR_DUL(a)		(((a) >> 14) & 3)
+#define AZIHSM_AES_ATTR(dec, xts, dul) \
+	((__u16)((dec) | AZIHSM_AES_ATTR_SGL | AZIHSM_AES_CMD_TYPE_FAST << 3 | \
+		 ((xts) ? AZIHSM_AES_ATTR_XTS : 0) | (dul) << 14))
+/* Data unit lengths (DUL): 0 = whole transfer. */
+#define AZIHSM_AES_DUL_WHOLE		0
+#define AZIHSM_AES_DUL_512		1
+#define AZIHSM_AES_DUL_4096		2
+#define AZIHSM_AES_DUL_8192		3
+#define AZIHSM_AES_FRAME_TYPE_AES	1
+#define AZIHSM_AES_XTS_MAX_LEN		(16u << 20)
+#define AZIHSM_AES_GCM_AAD_ALIGN	32
+#define AZIHSM_AES_GCM_IV_LEN		12
+#define AZIHSM_AES_TAG_LEN		16
+
+/* SGL descriptor (hardware.md 7.3): byte 15 = TYPE << 4 | SUBTYPE. */
+struct azihsm_sgl_desc {
+	__le64	addr;
+	__le32	len;
+	__u8	rsvd[3];
+	__u8	type;
+} __attribute__((packed));
+
+#define AZIHSM_SGL_TYPE(t)		((t) >> 4)
+#define AZIHSM_SGL_DATA_BLOCK		0x0
+#define AZIHSM_SGL_BIT_BUCKET		0x1
+#define AZIHSM_SGL_SEGMENT		0x2
+#define AZIHSM_SGL_LAST_SEGMENT		0x3
+#define AZIHSM_SGL_DESC_PER_PAGE	(AZIHSM_PAGE_SIZE / 16)	/* 256 */
+
+/* Cipher-specific part of the SQE (bytes 68..127). */
+struct azihsm_aes_gcm_fields {
+	__le32	key_id;
+	__le32	actual_aad_len;
+	__u8	tag[AZIHSM_AES_TAG_LEN];
+	__u8	iv[AZIHSM_AES_GCM_IV_LEN];
+	__le32	aligned_aad_len;
+	__u8	unaligned_src_len;	/* GCM tail, 0..15 (7.10) */
+	__u8	unaligned_dst_len;	/* same value */
+	__u8	rsvd[2];
+	__le32	unaligned_src_lo;
+	__le32	unaligned_src_hi;
+	__le32	unaligned_dst_lo;
+	__le32	unaligned_dst_hi;
+} __attribute__((packed));
+
+struct azihsm_aes_xts_fields {
+	__le32	key_id1;		/* data-unit key */
+	__le32	key_id2;		/* tweak key */
+	__u8	tweak[16];
+	__u8	rsvd[36];
+} __attribute__((packed));
+
+struct azihsm_aes_sqe {
+	__le32	rsvd0;
+	__le16	attr;
+	__le16	cid;
+	__le16	session_id;
+	__u8	short_app_id;
+	__u8	rsvd11[13];
+	__le32	src_len;
+	struct azihsm_sgl_desc src;
+	__le32	dst_len;
+	struct azihsm_sgl_desc dst;
+	__u8	frame_type;		/* AZIHSM_AES_FRAME_TYPE_AES */
+	__u8	rsvd65[3];
+	union {
+		struct azihsm_aes_gcm_fields gcm;
+		struct azihsm_aes_xts_fields xts;
+	};
+} __attribute__((packed));
+
+struct azihsm_aes_cqe {
+	__le16	attr;
+	__le16	cid;
+	__u8	tag[AZIHSM_AES_TAG_LEN];	/* GCM: computed tag */
+	__u8	iv[AZIHSM_AES_GCM_IV_LEN];	/* GCM: IV used */
+	__u8	rsvd32[12];
+	__le32	unaligned_dst_len;
+	__le32	fips_approved;
+	__le32	len;			/* bytes written through the dst SGL */
+	__le16	sq_head;
+	__le16	sq_id;
+	__le16	err;			/* ERR (7.7), 0 on success */
+	__le16	status;			/* bit 0 phase, bits 15:1 STS */
+} __attribute__((packed));
+
+/* STS (7.7). */
+enum azihsm_aes_status {
+	AZIHSM_AES_STS_SUCCESS			= 0x0,
+	AZIHSM_AES_STS_INVALID_FIELD_XTS	= 0x1,
+	AZIHSM_AES_STS_INVALID_FIELD_GCM	= 0x2,
+	AZIHSM_AES_STS_CRYPTO_ENGINE_ERROR	= 0x3,
+	AZIHSM_AES_STS_FETCH_ERROR		= 0x4,
+	AZIHSM_AES_STS_DATA_TRANSFER_TIMEOUT	= 0x5,
+	AZIHSM_AES_STS_DELETE_QUEUE		= 0x7,
+};
+
+/* ERR with STS 0x1 (XTS validation, table A). */
+#define AZIHSM_AES_XTS_ERR_INVALID_KEY1		0x1
+#define AZIHSM_AES_XTS_ERR_INVALID_KEY2		0x2
+#define AZIHSM_AES_XTS_ERR_KEY_NOT_OWNED	0x3
+#define AZIHSM_AES_XTS_ERR_EPHEMERAL_MISMATCH	0x4
+#define AZIHSM_AES_XTS_ERR_SAME_KEY_INDEX	0x5
+#define AZIHSM_AES_XTS_ERR_SAME_KEY_MATERIAL	0x6
+#define AZIHSM_AES_XTS_ERR_KEY1_SESSION		0x7
+#define AZIHSM_AES_XTS_ERR_KEY2_SESSION		0x8
+#define AZIHSM_AES_XTS_ERR_KEY1_APP		0x9
+#define AZIHSM_AES_XTS_ERR_KEY2_APP		0xa
+#define AZIHSM_AES_XTS_ERR_TOO_LONG		0xb
+#define AZIHSM_AES_XTS_ERR_LEN_NOT_16		0xc
+#define AZIHSM_AES_XTS_ERR_KEY1_NOT_XTS		0xe
+#define AZIHSM_AES_XTS_ERR_KEY2_NOT_XTS		0xf
+/* ERR with STS 0x2 (GCM validation, table B; tail/tag, table C). */
+#define AZIHSM_AES_GCM_ERR_INVALID_KEY		0x1
+#define AZIHSM_AES_GCM_ERR_KEY_NOT_OWNED	0x2
+#define AZIHSM_AES_GCM_ERR_SESSION		0x3
+#define AZIHSM_AES_GCM_ERR_APP			0x4
+#define AZIHSM_AES_GCM_ERR_AAD_ALIGN		0x5
+#define AZIHSM_AES_GCM_ERR_SRC_LEN		0x6
+#define AZIHSM_AES_GCM_ERR_NOT_GCM_KEY		0x8
+#define AZIHSM_AES_GCM_ERR_UNALIGNED_SRC	0x22
+#define AZIHSM_AES_GCM_ERR_UNALIGNED_DST	0x23
+#define AZIHSM_AES_GCM_ERR_DMA_IN		0x26
+#define AZIHSM_AES_GCM_ERR_DMA_OUT		0x27
+#define AZIHSM_AES_GCM_ERR_TAG_MISMATCH		0x2a
+#define AZIHSM_AES_GCM_ERR_UNALIGNED_LEN	0x2c
+/* ERR with STS 0x4 (fetch, table E). */
+#define AZIHSM_AES_FETCH_ERR_DST_SGL		0x2
+#define AZIHSM_AES_FETCH_ERR_SRC_SGL		0x4
+#define AZIHSM_AES_FETCH_ERR_DST_STRUCT		0x5
+#define AZIHSM_AES_FETCH_ERR_SRC_STRUCT		0x6
+#define AZIHSM_AES_FETCH_ERR_INVALID_OPCODE	0x8
+#define AZIHSM_AES_FETCH_ERR_CMD_STRUCT		0x9
+#define AZIHSM_AES_FETCH_ERR_UNDERRUN		0xa
+#define AZIHSM_AES_FETCH_ERR_OVERRUN		0xb
+
 _Static_assert(sizeof(struct azihsm_admin_sqe) == 64, "admin SQE size");
 _Static_assert(sizeof(struct azihsm_admin_cqe) == 16, "admin CQE size");
 _Static_assert(sizeof(struct azihsm_identify) == 102, "identify size");
 _Static_assert(sizeof(struct azihsm_hsm_sqe) == 64, "HSM SQE size");
 _Static_assert(sizeof(struct azihsm_hsm_cqe) == 16, "HSM CQE size");
+_Static_assert(sizeof(struct azihsm_sgl_desc) == 16, "SGL descriptor size");
+_Static_assert(sizeof(struct azihsm_aes_sqe) == 128, "AES SQE size");
+_Static_assert(sizeof(struct azihsm_aes_cqe) == 64, "AES CQE size");
 
 #endif /* AZIHSM_HW_H */
