@@ -122,22 +122,73 @@ int ddi_hmac_sha384(const uint8_t *key, size_t key_len, const uint8_t *msg,
 	return 0;
 }
 
+int ddi_hkdf(const char *digest, const uint8_t *salt, size_t salt_len,
+	     const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+	     size_t info_len, uint8_t *out, size_t out_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM params[5], *p = params;
+	int ret = -1;
+
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						(char *)digest, 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm,
+						 ikm_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
+						 info_len);
+	/* No salt: RFC 5869 then uses HashLen zero bytes. */
+	if (salt)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+							 (void *)salt, salt_len);
+	*p = OSSL_PARAM_construct_end();
+	if (ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0)
+		ret = 0;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return ret;
+}
+
 int ddi_hkdf_sha384(const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
 		    size_t info_len, uint8_t *out, size_t out_len)
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM params[4];
+	/* 7.2 step 3 takes no salt. */
+	return ddi_hkdf("SHA384", NULL, 0, ikm, ikm_len, info, info_len, out,
+			out_len);
+}
+
+/*
+ * OpenSSL's KBKDF defaults are exactly the 7.5 layout: 32-bit counter
+ * first, then Label || 0x00 || Context || [L*8]32.
+ */
+int ddi_kbkdf(const char *digest, const uint8_t *key, size_t key_len,
+	      const uint8_t *label, size_t label_len,
+	      const uint8_t *context, size_t context_len,
+	      uint8_t *out, size_t out_len)
+{
+	EVP_KDF *kdf;
+	EVP_KDF_CTX *ctx;
+	OSSL_PARAM params[7];
 	int ret = -1;
 
-	/* No salt: RFC 5869 then uses HashLen zero bytes, as 7.2 asks. */
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						     (char *)"SHA384", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						      (void *)ikm, ikm_len);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-						      (void *)info, info_len);
-	params[3] = OSSL_PARAM_construct_end();
+	if (label_len > DDI_KBKDF_MAX_LABEL || context_len > DDI_KBKDF_MAX_CONTEXT ||
+	    !out_len)
+		return -1;
+	kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_KBKDF, NULL);
+	ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE,
+						     (char *)"COUNTER", 0);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC,
+						     (char *)OSSL_MAC_NAME_HMAC, 0);
+	params[2] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						     (char *)digest, 0);
+	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+						      (void *)key, key_len);
+	params[4] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+						      (void *)label, label_len);
+	params[5] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+						      (void *)context, context_len);
+	params[6] = OSSL_PARAM_construct_end();
 	if (ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0)
 		ret = 0;
 	EVP_KDF_CTX_free(ctx);
@@ -150,42 +201,8 @@ int ddi_kbkdf_sha384(const uint8_t *key, size_t key_len,
 		     const uint8_t *context, size_t context_len,
 		     uint8_t *out, size_t out_len)
 {
-	/* [i]32 || Label || 0x00 || Context || [L*8]32 */
-	uint8_t msg[4 + DDI_KBKDF_MAX_LABEL + 1 + DDI_KBKDF_MAX_CONTEXT + 4];
-	uint8_t block[DDI_SHA384_LEN];
-	uint32_t bits, i;
-	size_t pos, done;
-	int ret = 0;
-
-	if (label_len > DDI_KBKDF_MAX_LABEL || context_len > DDI_KBKDF_MAX_CONTEXT ||
-	    !out_len || out_len > 255 * DDI_SHA384_LEN)
-		return -1;
-	bits = (uint32_t)out_len * 8;
-	pos = 4;
-	if (label_len)
-		memcpy(msg + pos, label, label_len);
-	pos += label_len;
-	msg[pos++] = 0;
-	if (context_len)
-		memcpy(msg + pos, context, context_len);
-	pos += context_len;
-	msg[pos++] = (uint8_t)(bits >> 24);
-	msg[pos++] = (uint8_t)(bits >> 16);
-	msg[pos++] = (uint8_t)(bits >> 8);
-	msg[pos++] = (uint8_t)bits;
-	for (i = 1, done = 0; done < out_len && !ret; i++) {
-		size_t n = out_len - done < sizeof(block) ? out_len - done : sizeof(block);
-
-		msg[0] = (uint8_t)(i >> 24);
-		msg[1] = (uint8_t)(i >> 16);
-		msg[2] = (uint8_t)(i >> 8);
-		msg[3] = (uint8_t)i;
-		ret = ddi_hmac_sha384(key, key_len, msg, pos, block);
-		memcpy(out + done, block, n);
-		done += n;
-	}
-	OPENSSL_cleanse(block, sizeof(block));
-	return ret;
+	return ddi_kbkdf("SHA384", key, key_len, label, label_len, context,
+			 context_len, out, out_len);
 }
 
 int ddi_aes_cbc(bool encrypt, const uint8_t *key, size_t key_len,

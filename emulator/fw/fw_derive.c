@@ -16,7 +16,6 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "fw_internal.h"
 
@@ -191,67 +190,6 @@ uint32_t fw_op_ecdh_key_exchange(struct azihsm_fw *fw, struct fw_request *rq,
 
 /* ---- HkdfDerive and KbkdfCounterHmacDerive (3.9.1, 3.9.2, 7.9) ---- */
 
-/* RFC 5869 HKDF; salt NULL means none (RFC default). */
-static int hkdf(const struct fw_hash *h, const uint8_t *salt, size_t salt_len,
-		const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
-		size_t info_len, uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM params[5], *p = params;
-	int ret = -1;
-
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)h->name, 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm,
-						 ikm_len);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
-						 info_len);
-	if (salt)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-							 (void *)salt, salt_len);
-	*p = OSSL_PARAM_construct_end();
-	if (ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0)
-		ret = 0;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ret;
-}
-
-/*
- * SP 800-108 counter mode with HMAC (7.5): 32-bit counter first, label,
- * 0x00, context, 32-bit length in bits — OpenSSL's KBKDF defaults.
- */
-static int kbkdf_counter_hmac(const struct fw_hash *h, const uint8_t *key,
-			      size_t key_len, const uint8_t *label, size_t label_len,
-			      const uint8_t *context, size_t context_len,
-			      uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_KBKDF, NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM params[7];
-	int ret = -1;
-
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE,
-						     (char *)"COUNTER", 0);
-	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC,
-						     (char *)OSSL_MAC_NAME_HMAC, 0);
-	params[2] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						     (char *)h->name, 0);
-	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						      (void *)key, key_len);
-	params[4] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-						      (void *)label, label_len);
-	params[5] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-						      (void *)context, context_len);
-	params[6] = OSSL_PARAM_construct_end();
-	if (ctx && EVP_KDF_derive(ctx, out, out_len, params) > 0)
-		ret = 0;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ret;
-}
-
 /*
  * HkdfDerive's OKM; the salt rule of 7.9.1.  Salt and info longer than 256
  * bytes (HkdfInvalidInputParam on the FW) never get here: the request
@@ -268,7 +206,7 @@ static uint32_t derive_hkdf(const struct fw_hash *h, const struct ddi_kdf_req *q
 	/* An empty salt is kept empty: ptr may be NULL for zero bytes. */
 	if (!salt)
 		salt = zero_salt;
-	if (hkdf(h, salt, salt_len, ikm, ikm_len, q->has_param4 ? q->param4.ptr : NULL,
+	if (ddi_hkdf(h->name, salt, salt_len, ikm, ikm_len, q->has_param4 ? q->param4.ptr : NULL,
 		 q->has_param4 ? q->param4.len : 0, out, out_len))
 		return AZIHSM_DDI_STATUS_HKDF_ERROR;
 	return AZIHSM_DDI_STATUS_SUCCESS;
@@ -290,9 +228,10 @@ static uint32_t derive_kbkdf(const struct fw_hash *h, const struct ddi_kdf_req *
 	uint8_t kdk[FW_KBKDF_KDK_LEN];
 	uint32_t status = AZIHSM_DDI_STATUS_SUCCESS;
 
-	if (hkdf(h, NULL, 0, ikm, ikm_len, context, context_len, kdk, sizeof(kdk)) ||
-	    kbkdf_counter_hmac(h, kdk, sizeof(kdk), label, label_len, context,
-			       context_len, out, out_len))
+	if (ddi_hkdf(h->name, NULL, 0, ikm, ikm_len, context, context_len, kdk,
+		     sizeof(kdk)) ||
+	    ddi_kbkdf(h->name, kdk, sizeof(kdk), label, label_len, context,
+		      context_len, out, out_len))
 		status = AZIHSM_DDI_STATUS_KBKDF_ERROR;
 	OPENSSL_cleanse(kdk, sizeof(kdk));
 	return status;

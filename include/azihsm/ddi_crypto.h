@@ -137,12 +137,24 @@ int ddi_ecdh(DDI_PKEY *priv, DDI_PKEY *peer, const struct ddi_ecc_curve_info *c,
 int ddi_random(void *buf, size_t len);
 int ddi_hmac_sha384(const uint8_t *key, size_t key_len, const uint8_t *msg,
 		    size_t len, uint8_t mac[DDI_SHA384_LEN]);
+/*
+ * HKDF (RFC 5869) with an OpenSSL digest name ("SHA256"); salt NULL means
+ * none (HashLen zero bytes).
+ */
+int ddi_hkdf(const char *digest, const uint8_t *salt, size_t salt_len,
+	     const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+	     size_t info_len, uint8_t *out, size_t out_len);
 /* HKDF-SHA-384 without salt (RFC 5869, 7.2 step 3). */
 int ddi_hkdf_sha384(const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
 		    size_t info_len, uint8_t *out, size_t out_len);
 /* KBKDF-384 of 7.5: counter mode, HMAC-SHA-384, separator and L field. */
 #define DDI_KBKDF_MAX_LABEL	256
 #define DDI_KBKDF_MAX_CONTEXT	256
+/* KBKDF of 7.5 with any HMAC digest, e.g. "SHA256". */
+int ddi_kbkdf(const char *digest, const uint8_t *key, size_t key_len,
+	      const uint8_t *label, size_t label_len,
+	      const uint8_t *context, size_t context_len,
+	      uint8_t *out, size_t out_len);
 int ddi_kbkdf_sha384(const uint8_t *key, size_t key_len,
 		     const uint8_t *label, size_t label_len,
 		     const uint8_t *context, size_t context_len,
