@@ -136,6 +136,14 @@ MBOR_SCHEMA(ddi_open_session_resp_schema, struct ddi_open_session_resp,
 	MBOR_REQ(struct ddi_open_session_resp, bmk_session, 3, MBOR_BYTES,
 		 DDI_BLOB_MAX, NULL));
 
+MBOR_SCHEMA(ddi_reopen_session_req_schema, struct ddi_reopen_session_req,
+	MBOR_REQ(struct ddi_reopen_session_req, encrypted_credential, 1, MBOR_MAP,
+		 0, &ddi_encrypted_session_cred_schema),
+	MBOR_REQ(struct ddi_reopen_session_req, pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_REQ(struct ddi_reopen_session_req, bmk_session, 3, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL));
+
 MBOR_SCHEMA(ddi_encrypted_pin_schema, struct ddi_encrypted_pin,
 	MBOR_REQ(struct ddi_encrypted_pin, encrypted_pin, 2, MBOR_BYTES, 16, NULL),
 	MBOR_REQ(struct ddi_encrypted_pin, iv, 3, MBOR_BYTES, 16, NULL),
@@ -372,6 +380,8 @@ static const struct ddi_op_schemas {
 	{ AZIHSM_DDI_OP_OPEN_SESSION, &ddi_open_session_req_schema,
 	  &ddi_open_session_resp_schema },
 	{ AZIHSM_DDI_OP_CLOSE_SESSION, &ddi_empty_schema, &ddi_empty_schema },
+	{ AZIHSM_DDI_OP_REOPEN_SESSION, &ddi_reopen_session_req_schema,
+	  &ddi_open_session_resp_schema },
 	{ AZIHSM_DDI_OP_CHANGE_PIN, &ddi_change_pin_req_schema, &ddi_empty_schema },
 	{ AZIHSM_DDI_OP_INIT_BK3, &ddi_init_bk3_req_schema,
 	  &ddi_init_bk3_resp_schema },

@@ -21,10 +21,11 @@
 #define AZIHSM_MQES             1023    /* CAP.MQES: largest QSIZE */
 
 /*
- * Runtime firmware capabilities (Get Features 0xC2).  The GCM tail
- * protocol bit is left clear: the model does not process AES commands.
+ * Runtime firmware capabilities (Get Features 0xC2): the AES fast path
+ * implements the GCM tail protocol (hardware.md 7.10), so the driver may
+ * send GCM commands whose length is not a multiple of 16.
  */
-#define AZIHSM_DEV_FW_CAPS      0
+#define AZIHSM_DEV_FW_CAPS      AZIHSM_FW_CAP_GCM_TAIL
 
 typedef struct AzihsmAdminCmd {
     uint8_t opcode;

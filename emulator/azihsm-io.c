@@ -1,7 +1,7 @@
 /*
- * QEMU model of the Azure Integrated HSM: the I/O command sets.  HSM
- * (control path) commands go to the firmware core (hardware.md 6); AES
- * (fast path) commands are accepted and failed (hardware.md 7).
+ * QEMU model of the Azure Integrated HSM: the HSM (control path) command
+ * set, whose commands go to the firmware core (hardware.md 6).  The AES
+ * fast path (hardware.md 7) is in azihsm-aes.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -228,18 +228,4 @@ bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status)
     s->fw_busy = true;
     thread_pool_submit_aio(azihsm_fw_work, s, azihsm_fw_done, s);
     return true;
-}
-
-/*
- * The fast path is not modelled: every AES command completes at once
- * with STS FETCH_ERROR / ERR "invalid opcode", so the driver fails the
- * ioctl instead of timing out and escalating to a queue abort.
- */
-uint16_t azihsm_aes_exec(AzihsmState *s, AzihsmCmd *cmd)
-{
-    qemu_log_mask(LOG_UNIMP, "azihsm: AES command not modelled\n");
-    memcpy(cmd->cqe + AZIHSM_AES_CQE_ATTR, cmd->sqe + AZIHSM_AES_SQE_ATTR, 2);
-    memcpy(cmd->cqe + AZIHSM_AES_CQE_CID, cmd->sqe + AZIHSM_AES_SQE_CID, 2);
-    stw_le_p(cmd->cqe + AZIHSM_AES_CQE_ERR, AZIHSM_AES_ERR_INVALID_OPCODE);
-    return AZIHSM_AES_STS_FETCH_ERROR;
 }

@@ -11,7 +11,8 @@
  * Commands never run in the MMIO handlers: a doorbell write only records
  * the new index and schedules a BH, which fetches, DMAs and posts
  * completions in the main loop.  The firmware core runs on a thread-pool
- * thread.  See Documentation/device-interface.md.
+ * thread: one HSM command at a time, and one AES command per AES queue in
+ * parallel (azihsm-aes.c).  See Documentation/device-interface.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -139,16 +140,23 @@ void azihsm_create_sq(AzihsmState *s, uint16_t qid, dma_addr_t base,
 }
 
 /*
- * Commands are fetched one at a time and completed before the next fetch
- * (azihsm_process_pass), so a deleted SQ has no command in
- * flight: its Delete SQ CQE is the last word about it (hardware.md 8.6).
- * A command the firmware lost (x-stall-commands) holds nothing and was
- * dropped for good when it was lost.  Entries the host queued but the
- * device never fetched are dropped.
+ * Admin and HSM commands are fetched one at a time and completed before
+ * the next fetch (azihsm_process_pass), so a deleted HSM SQ has no command
+ * in flight: its Delete SQ CQE is the last word about it (hardware.md
+ * 8.6).  A command the firmware lost (x-stall-commands) holds nothing and
+ * was dropped for good when it was lost.  An AES command still in the
+ * firmware core is completed now with STS DELETE_QUEUE, as the AES engine
+ * does, so no CQE of it can follow the Delete SQ CQE.  Entries the host
+ * queued but the device never fetched are dropped.
  */
 void azihsm_delete_sq(AzihsmState *s, uint16_t qid)
 {
-    s->sq[qid].created = false;
+    AzihsmSQ *sq = &s->sq[qid];
+
+    if (sq->aes_job) {
+        azihsm_aes_flush(s, sq);
+    }
+    sq->created = false;
 }
 
 void azihsm_delete_cq(AzihsmState *s, uint16_t qid)
@@ -182,6 +190,12 @@ static void azihsm_set_fatal(AzihsmState *s, const char *why)
 bool azihsm_cmd_stale(AzihsmState *s, const AzihsmCmd *cmd)
 {
     return s->stopping || cmd->generation != s->generation;
+}
+
+/* May @cmd still touch guest memory and post its CQE? */
+bool azihsm_cmd_live(AzihsmState *s, const AzihsmCmd *cmd)
+{
+    return !azihsm_cmd_stale(s, cmd) && cmd->sq->created && azihsm_ready(s);
 }
 
 /*
@@ -228,7 +242,7 @@ static void azihsm_post_cqe(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
  */
 void azihsm_complete(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
 {
-    if (azihsm_cmd_stale(s, cmd) || !cmd->sq->created || !azihsm_ready(s)) {
+    if (!azihsm_cmd_live(s, cmd)) {
         return;
     }
     azihsm_post_cqe(s, cmd, status);
@@ -237,7 +251,9 @@ void azihsm_complete(AzihsmState *s, AzihsmCmd *cmd, uint16_t status)
 /* Fetch and execute the command at the head of @sq. */
 static void azihsm_process_one(AzihsmState *s, AzihsmSQ *sq)
 {
-    AzihsmCmd *cmd = &s->cmd;
+    /* s->cmd may belong to the HSM command in the firmware core. */
+    AzihsmCmd aes_cmd;
+    AzihsmCmd *cmd = sq->kind == AZIHSM_QUEUE_AES ? &aes_cmd : &s->cmd;
     uint16_t status;
 
     *cmd = (AzihsmCmd) {
@@ -261,18 +277,38 @@ static void azihsm_process_one(AzihsmState *s, AzihsmSQ *sq)
         }
         break;
     default:
-        status = azihsm_aes_exec(s, cmd);
+        if (azihsm_aes_exec(s, cmd, &status)) {
+            return;     /* azihsm-aes.c completes it */
+        }
         break;
     }
     azihsm_complete(s, cmd, status);
 }
 
 /*
- * One round-robin pass: at most one command from every SQ that has work
- * and room in its CQ (a full CQ holds its SQ until the host moves the CQ
- * head).  It stops when a command went to the firmware core: commands run
- * one at a time, so an admin Delete SQ never overtakes a fetched command
- * of that SQ (hardware.md 8.6).  Returns whether anything was done.
+ * Can @sq have its next command fetched now?  It needs work and room in
+ * its CQ (a full CQ holds its SQ until the host moves the CQ head).  While
+ * an HSM command is in the firmware core only AES queues are served, so an
+ * admin Delete SQ never overtakes a fetched HSM command (hardware.md 8.6);
+ * an AES queue waits for its own command in the core, and for a free slot
+ * when AZIHSM_AES_MAX_INFLIGHT commands are there.  One command in flight
+ * per queue also keeps a CQ slot free for it: its CQ is its alone.
+ */
+static bool azihsm_sq_fetchable(AzihsmState *s, AzihsmSQ *sq)
+{
+    if (!sq->created || sq->head == sq->tail ||
+        azihsm_cq_full(&s->cq[sq->cqid])) {
+        return false;
+    }
+    if (sq->kind != AZIHSM_QUEUE_AES) {
+        return !s->fw_busy;
+    }
+    return !sq->aes_job && s->aes_inflight < AZIHSM_AES_MAX_INFLIGHT;
+}
+
+/*
+ * One round-robin pass: at most one command from every SQ that can take
+ * one.  Returns whether anything was done.
  */
 static bool azihsm_process_pass(AzihsmState *s)
 {
@@ -282,13 +318,12 @@ static bool azihsm_process_pass(AzihsmState *s)
     for (qid = 0; qid < AZIHSM_NR_QUEUES && azihsm_ready(s); qid++) {
         AzihsmSQ *sq = &s->sq[qid];
 
-        if (!sq->created || sq->head == sq->tail ||
-            azihsm_cq_full(&s->cq[sq->cqid])) {
+        if (!azihsm_sq_fetchable(s, sq)) {
             continue;
         }
         azihsm_process_one(s, sq);
         progress = true;
-        if (s->fw_busy || s->fw_reset_pending) {
+        if (s->fw_reset_pending) {
             break;
         }
     }
@@ -303,10 +338,13 @@ static void azihsm_process_bh(void *opaque)
 {
     AzihsmState *s = opaque;
 
-    if (s->stopping || s->fw_busy) {
-        return;     /* azihsm_fw_done() kicks us again */
+    if (s->stopping) {
+        return;
     }
     if (s->fw_reset_pending) {
+        if (s->fw_busy || s->aes_inflight) {
+            return;     /* their completions kick us again */
+        }
         /* Before any command of the new controller generation. */
         s->fw_reset_pending = false;
         azihsm_fw_reset(s->fw);
@@ -685,6 +723,7 @@ static void azihsm_realize(PCIDevice *pci_dev, Error **errp)
     s->resp_buf = g_malloc(AZIHSM_HSM_MAX_XFER);
     s->stopping = false;
     s->fw_busy = false;
+    s->aes_inflight = 0;
     s->stalls_left = s->stall_commands;
     s->process_bh = qemu_bh_new_guarded(azihsm_process_bh, s,
                                         &DEVICE(s)->mem_reentrancy_guard);
@@ -700,7 +739,7 @@ static void azihsm_exit(PCIDevice *pci_dev)
      * A firmware call cannot be cancelled: wait for it to return (its
      * completion drops the command) before the core and buffers go.
      */
-    AIO_WAIT_WHILE(NULL, s->fw_busy);
+    AIO_WAIT_WHILE(NULL, s->fw_busy || s->aes_inflight);
     qemu_bh_delete(s->process_bh);
     s->process_bh = NULL;
 

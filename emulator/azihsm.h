@@ -10,6 +10,7 @@
 #define HW_AZIHSM_H
 
 #include "hw/pci/pci_device.h"
+#include "qemu/units.h"
 #include "qom/object.h"
 
 #include "azihsm/hw.h"
@@ -36,18 +37,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(AzihsmState, AZIHSM)
 /* The largest queue entries: AES SQE (128 bytes) and AES CQE (64 bytes). */
 #define AZIHSM_MAX_SQE_SIZE     AZIHSM_AES_SQE_SIZE
 #define AZIHSM_MAX_CQE_SIZE     AZIHSM_AES_CQE_SIZE
-
-/*
- * AES (fast path) queue entries, hardware.md 7.1 / 7.6: only the fields
- * the model touches while it completes AES commands unprocessed.
- */
-#define AZIHSM_AES_SQE_ATTR     4
-#define AZIHSM_AES_SQE_CID      6
-#define AZIHSM_AES_CQE_ATTR     0
-#define AZIHSM_AES_CQE_CID      2
-#define AZIHSM_AES_CQE_ERR      60
-#define AZIHSM_AES_STS_FETCH_ERROR      0x4
-#define AZIHSM_AES_ERR_INVALID_OPCODE   0x8
 
 /*
  * Every CQE format (admin, HSM: 16 bytes; AES: 64 bytes) ends with the
@@ -85,6 +74,7 @@ typedef struct AzihsmSQ {
     uint32_t head;          /* next entry the device fetches */
     uint32_t tail;          /* last value of the SQ tail doorbell */
     dma_addr_t base;
+    struct AzihsmAesJob *aes_job;   /* AES command in the firmware core */
 } AzihsmSQ;
 
 /* One firmware core entry point, with its arguments and results. */
@@ -147,13 +137,22 @@ struct AzihsmState {
     /*
      * Commands are processed in a BH in the main loop, one at a time.  An
      * HSM command that reaches the firmware core runs on a thread-pool
-     * thread; while fw_busy is set the BH fetches nothing, and cmd,
-     * fw_call, req_buf and resp_buf belong to that thread.
+     * thread; while fw_busy is set the BH fetches no admin or HSM command,
+     * and cmd, fw_call, req_buf and resp_buf belong to that thread.
      */
     QEMUBH *process_bh;
     bool fw_busy;
     AzihsmCmd cmd;
     AzihsmFwCall fw_call;
+
+    /*
+     * AES commands run outside that scheme: each AES SQ may have one
+     * command in the firmware core (sq->aes_job), in parallel with the
+     * other AES queues and with the HSM command, up to
+     * AZIHSM_AES_MAX_INFLIGHT of them.  A controller reset waits for all
+     * of them (and the HSM command) to return before azihsm_fw_reset().
+     */
+    uint32_t aes_inflight;
 
     struct azihsm_fw *fw;
     uint8_t *req_buf;       /* AZIHSM_HSM_MAX_XFER bytes each */
@@ -162,6 +161,7 @@ struct AzihsmState {
 
 /* azihsm.c */
 bool azihsm_cmd_stale(AzihsmState *s, const AzihsmCmd *cmd);
+bool azihsm_cmd_live(AzihsmState *s, const AzihsmCmd *cmd);
 void azihsm_complete(AzihsmState *s, AzihsmCmd *cmd, uint16_t status);
 void azihsm_kick(AzihsmState *s);
 bool azihsm_dma(AzihsmState *s, dma_addr_t addr, void *buf, dma_addr_t len,
@@ -184,9 +184,23 @@ uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd);
  * in *status, or true when nothing is to be posted now: the command went
  * to the firmware core and is completed from the main loop when the core
  * returns, or it was lost (x-stall-commands) and is never completed.
- * azihsm_aes_exec() returns the 15-bit AES STS.
  */
 bool azihsm_hsm_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status);
-uint16_t azihsm_aes_exec(AzihsmState *s, AzihsmCmd *cmd);
+
+/*
+ * azihsm-aes.c, the fast path (hardware.md 7).  azihsm_aes_exec() returns
+ * false with the 15-bit AES STS in *status (ERR already in cmd->cqe), or
+ * true when the command went to the firmware core on a worker thread; it
+ * is then completed from the main loop.  azihsm_aes_flush() completes the
+ * command of @sq still in the core with STS DELETE_QUEUE (Delete SQ) and
+ * makes the core's answer be dropped.  AZIHSM_AES_MAX_INFLIGHT bounds the
+ * memory a guest can make the model hold: each command owns buffers of
+ * SRC_LEN + DST_LEN bytes, each at most AZIHSM_AES_MAX_XFER.
+ */
+#define AZIHSM_AES_MAX_INFLIGHT 8
+#define AZIHSM_AES_MAX_XFER     (AZIHSM_AES_XTS_MAX_LEN + 64 * KiB)
+
+bool azihsm_aes_exec(AzihsmState *s, AzihsmCmd *cmd, uint16_t *status);
+void azihsm_aes_flush(AzihsmState *s, AzihsmSQ *sq);
 
 #endif /* HW_AZIHSM_H */

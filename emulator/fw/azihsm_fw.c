@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Firmware core object and its queue-facing entry points: transport-level
- * checks of a command (hardware.md 6.4/6.5), locking, Flush (6.8), reset.
+ * checks of a command (hardware.md 6.4/6.5), locking, Flush (6.8), reset
+ * and the migration test hook.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -153,5 +154,14 @@ void azihsm_fw_reset(struct azihsm_fw *fw)
 	pthread_mutex_lock(&fw->lock);
 	fw_session_close_all(fw);
 	fw_keys_clear(fw);
+	pthread_mutex_unlock(&fw->lock);
+}
+
+void azihsm_fw_simulate_migration(struct azihsm_fw *fw)
+{
+	if (!fw)
+		return;
+	pthread_mutex_lock(&fw->lock);
+	fw_session_migrate_all(fw);
 	pthread_mutex_unlock(&fw->lock);
 }

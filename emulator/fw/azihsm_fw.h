@@ -115,7 +115,7 @@ struct azihsm_fw_aes_result {
 	uint32_t len;			/* bytes of dst to write back */
 };
 
-void azihsm_fw_aes_execute(struct azihsm_fw *fw, const struct azihsm_fw_aes_cmd *cmd,
+void azihsm_fw_aes_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 			   struct azihsm_fw_aes_result *res);
 
 /* Controller reset (CC.EN 1 -> 0, NSSR): volatile state is lost. */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Credentials (ddi.md 3.4.1-3.4.4, 3.4.7, 6.7, 6.8, 7.2-7.4): the device
- * key-exchange keys, EstablishCredential, OpenSession, ChangePin and the
- * PIN lockout policy.  The steps of each operation are in the FW's order,
- * which decides the status a host sees when several things are wrong.
+ * Credentials (ddi.md 3.4.1-3.4.4, 3.4.6, 3.4.7, 6.7, 6.8, 7.2-7.4): the
+ * device key-exchange keys, EstablishCredential, OpenSession,
+ * ReopenSession, ChangePin and the PIN lockout policy.  The steps of each
+ * operation are in the FW's order, which decides the status a host sees
+ * when several things are wrong.
  */
 #include <string.h>
 
@@ -259,58 +260,76 @@ static uint32_t authorise(struct azihsm_fw *fw, const uint8_t *id, const uint8_t
 	return AZIHSM_DDI_STATUS_SUCCESS;
 }
 
-/* ---- OpenSession (1104) ---- */
+/* ---- OpenSession (1104), ReopenSession (1110) ---- */
 
-uint32_t fw_op_open_session(struct azihsm_fw *fw, struct fw_request *rq,
-			    const union fw_req_data *req, union fw_resp_data *resp)
+/* Decrypted session credential: ID || PIN || seed (7.2). */
+#define SESS_CRED_SEED_OFF	(DDI_CRED_ID_LEN + DDI_CRED_PIN_LEN)
+
+/* Gather the ciphertext of a session credential; false: a length is wrong. */
+static bool session_cred_append(struct fw_cred_in *in,
+				const struct ddi_encrypted_session_cred *c)
 {
-	const struct ddi_open_session_req *q = &req->open_session;
-	const struct ddi_encrypted_session_cred *c = &q->encrypted_credential;
-	struct fw_open_session_out *r = &resp->open_session;
-	struct fw_cred_in in = { .no_key_status =
-		AZIHSM_DDI_STATUS_SESSION_ENCRYPTION_KEY_GENERATE_FAILED };
-	uint8_t pt[DDI_CRED_MAX_LEN], bk_session[DDI_MASKING_KEY_LEN];
-	uint8_t smk[DDI_MASKING_KEY_LEN];
-	const uint8_t *seed = pt + DDI_CRED_ID_LEN + DDI_CRED_PIN_LEN;
-	size_t bmk_len;
-	uint16_t id;
+	return cred_append(in, &c->encrypted_id, DDI_CRED_ID_LEN) &&
+	       cred_append(in, &c->encrypted_pin, DDI_CRED_PIN_LEN) &&
+	       cred_append(in, &c->encrypted_seed, DDI_CRED_SEED_LEN) &&
+	       c->iv.len == DDI_CRED_IV_LEN;
+}
+
+/*
+ * The login both session ops share, in the FW's order from the lockout
+ * gate on: host key, 7.2 decryption (the nonce is spent once the tag
+ * verified), authorisation with lockout bookkeeping.  pt receives
+ * ID || PIN || seed; in->host_pub is the caller's to free.
+ */
+static uint32_t session_login(struct azihsm_fw *fw, struct fw_cred_in *in,
+			      const struct ddi_encrypted_session_cred *c,
+			      const struct ddi_public_key *pub_key, uint8_t *pt)
+{
 	uint32_t status;
 
-	if (!fw->has_credential)
-		return AZIHSM_DDI_STATUS_CREDENTIALS_NOT_ESTABLISHED;
-	if (!cred_append(&in, &c->encrypted_id, DDI_CRED_ID_LEN) ||
-	    !cred_append(&in, &c->encrypted_pin, DDI_CRED_PIN_LEN) ||
-	    !cred_append(&in, &c->encrypted_seed, DDI_CRED_SEED_LEN) ||
-	    c->iv.len != DDI_CRED_IV_LEN)
-		return AZIHSM_DDI_STATUS_INVALID_ARG;
-	/* hdr.rev was required by the dispatcher (revision kind None). */
+	in->no_key_status = AZIHSM_DDI_STATUS_SESSION_ENCRYPTION_KEY_GENERATE_FAILED;
 	if (lockout_blocks(fw))
 		return AZIHSM_DDI_STATUS_LOGIN_FAILED;
-	status = ddi_p384_from_raw(q->pub_key.der.ptr, q->pub_key.der.len, &in.host_pub);
+	status = ddi_p384_from_raw(pub_key->der.ptr, pub_key->der.len, &in->host_pub);
 	if (status)
 		return status;
+	cred_frame(in, fw->session_enc_key, &c->iv, &c->nonce, &c->tag);
+	status = cred_open(fw, in, pt);
+	if (status)
+		return status;
+	return authorise(fw, pt, pt + DDI_CRED_ID_LEN);
+}
 
-	cred_frame(&in, fw->session_enc_key, &c->iv, &c->nonce, &c->tag);
-	status = cred_open(fw, &in, pt);
-	if (status)
-		goto out;
-	status = authorise(fw, pt, pt + DDI_CRED_ID_LEN);
-	if (status)
-		goto out;
-	status = AZIHSM_DDI_STATUS_PARTITION_NOT_PROVISIONED;
-	if (!fw->provisioned || fw_bk_session(fw, seed, bk_session))
-		goto out;
-	status = AZIHSM_DDI_STATUS_AES_GENERATE_ERROR;
-	if (fw_new_masking_key("MK_DEFAULT", smk))
-		goto out;
-	status = fw_session_alloc(fw, &id);
-	if (status)
-		goto out;
-	status = AZIHSM_DDI_STATUS_MASKED_KEY_ENCODE_FAILED;
-	bmk_len = fw_mask_backup(fw, bk_session, "SMK", false, smk, sizeof(smk),
+/* What OpenSession and ReopenSession hold while they run; wiped at the end. */
+struct session_secrets {
+	struct fw_cred_in in;
+	uint8_t pt[DDI_CRED_MAX_LEN];			/* ID || PIN || seed */
+	uint8_t bk_session[DDI_MASKING_KEY_LEN];
+	uint8_t smk[DDI_MASKING_KEY_LEN];
+};
+
+static void session_secrets_wipe(struct session_secrets *sec)
+{
+	ddi_pkey_free(sec->in.host_pub);
+	OPENSSL_cleanse(sec, sizeof(*sec));
+}
+
+/*
+ * The common end of OpenSession and ReopenSession: hand the host the
+ * session masking key masked under BK_session at the current svn, (re)arm
+ * slot id and answer with the session's id (3.4.4, 6.4).
+ */
+static uint32_t session_commit(struct azihsm_fw *fw, struct fw_request *rq, uint16_t id,
+			       const uint8_t bk_session[DDI_MASKING_KEY_LEN],
+			       const uint8_t smk[DDI_MASKING_KEY_LEN],
+			       struct fw_open_session_out *r)
+{
+	size_t bmk_len;
+
+	bmk_len = fw_mask_backup(fw, bk_session, "SMK", false, smk, DDI_MASKING_KEY_LEN,
 				 r->bmk_session, sizeof(r->bmk_session));
 	if (!bmk_len)
-		goto out;
+		return AZIHSM_DDI_STATUS_MASKED_KEY_ENCODE_FAILED;
 	fw_session_open(fw, id, &rq->hdr->rev, smk);
 
 	r->msg.sess_id = id;
@@ -322,12 +341,107 @@ uint32_t fw_op_open_session(struct azihsm_fw *fw, struct fw_request *rq,
 			      AZIHSM_SESS_APP_ID_VALID;
 	rq->sess_out->id = id;
 	rq->sess_out->short_app_id = FW_APP_VAULT_ID;
-	status = AZIHSM_DDI_STATUS_SUCCESS;
+	return AZIHSM_DDI_STATUS_SUCCESS;
+}
+
+uint32_t fw_op_open_session(struct azihsm_fw *fw, struct fw_request *rq,
+			    const union fw_req_data *req, union fw_resp_data *resp)
+{
+	const struct ddi_open_session_req *q = &req->open_session;
+	struct session_secrets sec = { 0 };
+	uint16_t id;
+	uint32_t status;
+
+	if (!fw->has_credential)
+		return AZIHSM_DDI_STATUS_CREDENTIALS_NOT_ESTABLISHED;
+	if (!session_cred_append(&sec.in, &q->encrypted_credential))
+		return AZIHSM_DDI_STATUS_INVALID_ARG;
+	/* hdr.rev was required by the dispatcher (revision kind None). */
+	status = session_login(fw, &sec.in, &q->encrypted_credential, &q->pub_key, sec.pt);
+	if (status)
+		goto out;
+	status = AZIHSM_DDI_STATUS_PARTITION_NOT_PROVISIONED;
+	if (!fw->provisioned ||
+	    fw_bk_session(fw, sec.pt + SESS_CRED_SEED_OFF, sec.bk_session))
+		goto out;
+	status = AZIHSM_DDI_STATUS_AES_GENERATE_ERROR;
+	if (fw_new_masking_key("MK_DEFAULT", sec.smk))
+		goto out;
+	status = fw_session_alloc(fw, &id);
+	if (!status)
+		status = session_commit(fw, rq, id, sec.bk_session, sec.smk,
+					&resp->open_session);
 out:
-	OPENSSL_cleanse(pt, sizeof(pt));
-	OPENSSL_cleanse(bk_session, sizeof(bk_session));
-	OPENSSL_cleanse(smk, sizeof(smk));
-	ddi_pkey_free(in.host_pub);
+	session_secrets_wipe(&sec);
+	return status;
+}
+
+/*
+ * The session masking key from the host's bmk_session: BK_session of the
+ * seed at the svn the blob names.  The emulator knows one svn (its BKS1
+ * entry), so a blob of another one cannot be unmasked, like a blob masked
+ * with another seed: MaskedKeyDecodeFailed, as UnmaskKey reports it.
+ */
+static uint32_t session_recover_smk(struct azihsm_fw *fw, const struct mbor_bytes *blob,
+				    const uint8_t seed[DDI_CRED_SEED_LEN],
+				    uint8_t bk_session[DDI_MASKING_KEY_LEN],
+				    uint8_t smk[DDI_MASKING_KEY_LEN])
+{
+	struct ddi_masked_key_meta meta;
+	size_t len;
+
+	if (!ddi_masked_key_meta(blob->ptr, blob->len, &meta) ||
+	    (meta.has_svn ? meta.svn : 0) != fw->svn)
+		return AZIHSM_DDI_STATUS_MASKED_KEY_DECODE_FAILED;
+	if (fw_bk_session(fw, seed, bk_session))
+		return AZIHSM_DDI_STATUS_PARTITION_NOT_PROVISIONED;
+	if (ddi_unmask_key(bk_session, blob->ptr, blob->len, &meta, smk,
+			   DDI_MASKING_KEY_LEN, &len) || len != DDI_MASKING_KEY_LEN)
+		return AZIHSM_DDI_STATUS_MASKED_KEY_DECODE_FAILED;
+	return AZIHSM_DDI_STATUS_SUCCESS;
+}
+
+uint32_t fw_op_reopen_session(struct azihsm_fw *fw, struct fw_request *rq,
+			      const union fw_req_data *req, union fw_resp_data *resp)
+{
+	const struct ddi_reopen_session_req *q = &req->reopen_session;
+	struct session_secrets sec = { 0 };
+	uint16_t id = rq->hdr->sess_id;
+	uint32_t status;
+
+	/* InSession: the dispatcher checked sess_id and provisioning. */
+	if (!session_cred_append(&sec.in, &q->encrypted_credential))
+		return AZIHSM_DDI_STATUS_INVALID_ARG;
+	/*
+	 * Before the login, so that a request that cannot succeed neither
+	 * spends the nonce nor counts as a failed login.
+	 */
+	status = fw_session_check_reopen(fw, id);
+	if (!status && !q->bmk_session.len)
+		status = AZIHSM_DDI_STATUS_PROCESSED_IO_EVENT_IN_INVALID_STATE;
+	if (status)
+		return status;
+	/*
+	 * The dispatcher skips the revision checks for a session pending
+	 * renegotiation (2.6 step 5), but the op requires a rev: it becomes
+	 * the session's revision again.
+	 */
+	if (!rq->hdr->has_rev)
+		return AZIHSM_DDI_STATUS_UNSUPPORTED_REVISION;
+	status = session_login(fw, &sec.in, &q->encrypted_credential, &q->pub_key, sec.pt);
+	if (status)
+		goto out;
+	status = session_recover_smk(fw, &q->bmk_session, sec.pt + SESS_CRED_SEED_OFF,
+				     sec.bk_session, sec.smk);
+	if (status)
+		goto out;
+	/* The slot is kept; its key-table entry went with the migration. */
+	status = fw_vault_session_room(fw);
+	if (!status)
+		status = session_commit(fw, rq, id, sec.bk_session, sec.smk,
+					&resp->open_session);
+out:
+	session_secrets_wipe(&sec);
 	return status;
 }
 

@@ -25,6 +25,7 @@ static const struct fw_op fw_ops[] = {
 	  fw_op_get_session_encryption_key },
 	{ AZIHSM_DDI_OP_OPEN_SESSION, fw_op_open_session },
 	{ AZIHSM_DDI_OP_CLOSE_SESSION, fw_op_close_session },
+	{ AZIHSM_DDI_OP_REOPEN_SESSION, fw_op_reopen_session },
 	{ AZIHSM_DDI_OP_CHANGE_PIN, fw_op_change_pin },
 	{ AZIHSM_DDI_OP_INIT_BK3, fw_op_init_bk3 },
 	{ AZIHSM_DDI_OP_GET_SEALED_BK3, fw_op_get_sealed_bk3 },

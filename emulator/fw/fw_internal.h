@@ -132,9 +132,22 @@ struct fw_session *fw_session_find(struct azihsm_fw *fw, uint16_t id);
  * DefragmentationNeeded if the key tables have no room for its entry.
  */
 uint32_t fw_session_alloc(struct azihsm_fw *fw, uint16_t *id);
-/* Fill slot id (from fw_session_alloc) with a new session. */
+/*
+ * Fill slot id (from fw_session_alloc) with a new session, or re-arm a
+ * session pending renegotiation (fw_vault_session_room checked first).
+ */
 void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev *rev,
 		     const uint8_t smk[DDI_MASKING_KEY_LEN]);
+/*
+ * ReopenSession's preconditions on slot id (3.4.6): the session must be
+ * pending renegotiation (else ProcessedIoEventInInvalidState).
+ */
+uint32_t fw_session_check_reopen(struct azihsm_fw *fw, uint16_t id);
+/*
+ * What a live migration leaves (6.9): every allocated session pending
+ * renegotiation with its masking key forgotten, the key tables empty.
+ */
+void fw_session_migrate_all(struct azihsm_fw *fw);
 /* Close id if open; true if a session was closed. */
 bool fw_session_close(struct azihsm_fw *fw, uint16_t id);
 void fw_session_close_all(struct azihsm_fw *fw);
@@ -185,6 +198,7 @@ struct fw_key_table {
 	/* Fast-path key store: 7 slots per table (4.4). */
 	bool bulk_used[FW_BULK_KEYS_PER_TABLE];
 	uint8_t bulk_key[FW_BULK_KEYS_PER_TABLE][32];
+	uint8_t bulk_entry[FW_BULK_KEYS_PER_TABLE];	/* owning entry of a used slot */
 };
 
 /* Usage and scope asked for by a TargetKeyProperties (3.2.2, 4.9). */
@@ -263,6 +277,23 @@ uint32_t fw_key_find_tag(struct azihsm_fw *fw, uint16_t tag, uint16_t *id,
 			 struct fw_key **out);
 /* A bulk key's 32 bytes in the fast-path store, or NULL. */
 const uint8_t *fw_key_bulk_material(struct azihsm_fw *fw, const struct fw_key *k);
+
+/* What the AES fast path needs of a bulk key (hardware.md 7.12). */
+struct fw_bulk_key {
+	uint32_t type;			/* 13 XTS, 14 GCM, 15 GCM unapproved */
+	uint8_t app_id;			/* FW_APP_VAULT_ID: one application */
+	bool session_scoped;		/* "ephemeral" in hardware.md 7.7 */
+	uint16_t session_id;		/* owner when session_scoped */
+	uint8_t key[FW_BULK_KEY_LEN];
+};
+
+/*
+ * Copy the bulk key in fast-path slot `slot` of table `table` (4.4) into
+ * *out: false if the table is not one of the partition's, the slot is out
+ * of range or empty.  The caller holds fw->lock and wipes out->key.
+ */
+bool fw_bulk_key_get(struct azihsm_fw *fw, unsigned int table, unsigned int slot,
+		     struct fw_bulk_key *out);
 /*
  * The OpenSSL form of a stored ECC private key (types 7-9), cached in
  * k->pkey (built from the material if absent; the vault owns it).  Other
@@ -290,6 +321,7 @@ union fw_req_data {
 	uint8_t none;			/* empty requests */
 	struct ddi_establish_credential_req establish_credential;
 	struct ddi_open_session_req open_session;
+	struct ddi_reopen_session_req reopen_session;
 	struct ddi_change_pin_req change_pin;
 	struct ddi_init_bk3_req init_bk3;
 	struct ddi_sealed_bk3 set_sealed_bk3;
@@ -325,7 +357,7 @@ union fw_resp_data {
 		struct ddi_establish_credential_resp msg;
 		uint8_t bmk[DDI_BLOB_MAX];
 	} establish_credential;
-	struct fw_open_session_out {
+	struct fw_open_session_out {		/* also ReopenSession */
 		struct ddi_open_session_resp msg;
 		uint8_t bmk_session[DDI_BLOB_MAX];
 	} open_session;
@@ -402,6 +434,7 @@ fw_op_fn fw_op_establish_credential;
 fw_op_fn fw_op_get_session_encryption_key;
 fw_op_fn fw_op_open_session;
 fw_op_fn fw_op_close_session;
+fw_op_fn fw_op_reopen_session;
 fw_op_fn fw_op_change_pin;
 fw_op_fn fw_op_init_bk3;
 fw_op_fn fw_op_get_sealed_bk3;

@@ -3,7 +3,9 @@
  * The partition's session table (ddi.md 6.3) and CloseSession (3.4.5).
  * OpenSession (fw_cred.c) fills a slot once the credential checked out;
  * CloseSession, Flush and reset empty them.  Each open session holds one
- * internal key-table entry (fw_vault.c).
+ * internal key-table entry (fw_vault.c).  A simulated migration (6.9)
+ * leaves slots pending renegotiation without entry or masking key until
+ * ReopenSession (fw_cred.c) re-arms them.
  */
 #include <string.h>
 
@@ -48,6 +50,39 @@ void fw_session_open(struct azihsm_fw *fw, uint16_t id, const struct ddi_api_rev
 	s->needs_renegotiation = false;
 	s->rev = *rev;
 	memcpy(s->smk, smk, sizeof(s->smk));
+}
+
+uint32_t fw_session_check_reopen(struct azihsm_fw *fw, uint16_t id)
+{
+	const struct fw_session *s = fw_session_find(fw, id);
+
+	/* The dispatcher let only an allocated session through (2.6 step 5). */
+	if (!s)
+		return AZIHSM_DDI_STATUS_SESSION_NOT_FOUND;
+	if (!s->needs_renegotiation)
+		return AZIHSM_DDI_STATUS_PROCESSED_IO_EVENT_IN_INVALID_STATE;
+	return AZIHSM_DDI_STATUS_SUCCESS;
+}
+
+void fw_session_migrate_all(struct azihsm_fw *fw)
+{
+	uint16_t id;
+
+	/*
+	 * The session table survives, nothing else of a session does: its
+	 * entry goes with the key tables and the masking key must come back
+	 * from the host's bmk_session.  Closing such a slot then finds no
+	 * key to drop, and ReopenSession adds the entry again.
+	 */
+	fw_keys_clear(fw);
+	for (id = 0; id < FW_MAX_SESSIONS; id++) {
+		struct fw_session *s = &fw->sessions[id];
+
+		if (!s->open)
+			continue;
+		s->needs_renegotiation = true;
+		OPENSSL_cleanse(s->smk, sizeof(s->smk));
+	}
 }
 
 bool fw_session_close(struct azihsm_fw *fw, uint16_t id)

@@ -282,6 +282,7 @@ uint32_t fw_key_store_bulk(struct azihsm_fw *fw, const struct fw_request *rq,
 	tab = &fw->tables[KEY_TABLE(*id)];
 	slot = free_bulk_slot(tab);	/* vault_find made sure there is one */
 	tab->bulk_used[slot] = true;
+	tab->bulk_entry[slot] = (uint8_t)KEY_ENTRY(*id);
 	memcpy(tab->bulk_key[slot], key, FW_BULK_KEY_LEN);
 	k->has_bulk_id = true;
 	k->bulk_id = BULK_ID(KEY_TABLE(*id), slot);
@@ -298,6 +299,29 @@ const uint8_t *fw_key_bulk_material(struct azihsm_fw *fw, const struct fw_key *k
 	if (!k->has_bulk_id || BULK_TABLE(k->bulk_id) >= fw->cfg.key_tables)
 		return NULL;
 	return fw->tables[BULK_TABLE(k->bulk_id)].bulk_key[BULK_SLOT(k->bulk_id)];
+}
+
+bool fw_bulk_key_get(struct azihsm_fw *fw, unsigned int table, unsigned int slot,
+		     struct fw_bulk_key *out)
+{
+	const struct fw_key_table *tab;
+	const struct fw_key *k;
+
+	if (!fw->tables || table >= fw->cfg.key_tables || slot >= FW_BULK_KEYS_PER_TABLE)
+		return false;
+	tab = &fw->tables[table];
+	if (!tab->bulk_used[slot])
+		return false;
+	/* The entry owning the slot is in the same table (fw_key_store_bulk). */
+	k = &tab->keys[tab->bulk_entry[slot]];
+	if (!k->used || !k->has_bulk_id || k->bulk_id != BULK_ID(table, slot))
+		return false;
+	out->type = k->type;
+	out->app_id = FW_APP_VAULT_ID;
+	out->session_scoped = k->session_scoped;
+	out->session_id = k->session_id;
+	memcpy(out->key, tab->bulk_key[slot], FW_BULK_KEY_LEN);
+	return true;
 }
 
 uint32_t fw_key_lookup(struct azihsm_fw *fw, const struct fw_request *rq,

@@ -161,6 +161,17 @@ struct ddi_open_session_resp {
 };
 extern const struct mbor_schema ddi_open_session_resp_schema;
 
+/*
+ * ReopenSession (1110): OpenSession's credential and key plus the
+ * bmk_session OpenSession returned; the response is OpenSession's.
+ */
+struct ddi_reopen_session_req {
+	struct ddi_encrypted_session_cred encrypted_credential;
+	struct ddi_public_key pub_key;
+	struct mbor_bytes bmk_session;		/* bytes<=1024 */
+};
+extern const struct mbor_schema ddi_reopen_session_req_schema;
+
 /* EncryptedPin (3.2.3): keys start at 2. */
 struct ddi_encrypted_pin {
 	struct mbor_bytes encrypted_pin;
