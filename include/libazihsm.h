@@ -144,7 +144,14 @@ enum azihsm_status {
 	AZIHSM_ERR_INVALID_KEY		= -27,
 	/* Decrypted data does not end in valid PKCS#7 padding. */
 	AZIHSM_ERR_BAD_PADDING		= -28,
-	AZIHSM_ERR_LAST			= AZIHSM_ERR_BAD_PADDING,
+	/* The device was migrated and the session must be re-established
+	 * with azihsm_session_reopen() before use (DDI
+	 * SessionNeedsRenegotiation); azihsm_session_close() still works. */
+	AZIHSM_ERR_SESSION_RENEGOTIATE	= -29,
+	/* AES-GCM decryption: the tag does not match the data (nothing of
+	 * the plaintext is handed out). */
+	AZIHSM_ERR_AUTH_FAILED		= -30,
+	AZIHSM_ERR_LAST			= AZIHSM_ERR_AUTH_FAILED,
 };
 
 /*
@@ -428,6 +435,26 @@ AZIHSM_API int azihsm_session_open(struct azihsm_dev *dev,
  */
 AZIHSM_API int azihsm_session_close(struct azihsm_session *sess);
 
+/*
+ * After a live migration of the device (spec/ddi.md 6.9) every session
+ * fails with SESSION_RENEGOTIATE: ReopenSession re-establishes sess on its
+ * id with the credential and the seed and bmk_session kept from the open,
+ * so the device recovers the same session masking key.  Session keys are
+ * gone (the key tables were emptied); keys masked by this session before
+ * can be brought back with the session masking key.  id and pin are the
+ * credential as now (after a ChangePin, the new PIN).  The nonce race is
+ * retried as in azihsm_session_open().
+ * Errors: INVALID_ARG (an argument is NULL, or the session does not need
+ * reopening: DDI ProcessedIoEventInInvalidState), WRONG_PIN, PIN_LOCKED,
+ * NO_SESSION, VAULT_FULL (no room for the session's entry), DDI
+ * (MaskedKeyDecodeFailed: a bmk_session this device cannot unmask),
+ * MALFORMED, and those of azihsm_ddi_raw().  On failure sess is unchanged
+ * and may be reopened again or closed.
+ */
+AZIHSM_API int azihsm_session_reopen(struct azihsm_session *sess,
+				     const uint8_t id[AZIHSM_CRED_ID_LEN],
+				     const uint8_t pin[AZIHSM_CRED_PIN_LEN]);
+
 /* The device's id of the session (0..7). */
 AZIHSM_API uint16_t azihsm_session_id(const struct azihsm_session *sess);
 /* The partition application's short id (the AES fast path uses it). */
@@ -454,6 +481,9 @@ AZIHSM_API int azihsm_change_pin(struct azihsm_session *sess,
 #define AZIHSM_KEY_AES_128		10
 #define AZIHSM_KEY_AES_192		11
 #define AZIHSM_KEY_AES_256		12
+#define AZIHSM_KEY_AES_XTS_BULK		13	/* AES-256 bulk keys of the fast path */
+#define AZIHSM_KEY_AES_GCM_BULK		14	/* device-chosen IVs (FIPS) */
+#define AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED 15	/* caller-chosen IVs */
 #define AZIHSM_KEY_SECRET_P256		16	/* ECDH shared secret */
 #define AZIHSM_KEY_SECRET_P384		17
 #define AZIHSM_KEY_SECRET_P521		18
@@ -510,8 +540,11 @@ struct azihsm_key;
 
 /*
  * Create a key in the session: EccGenerateKeyPair for AZIHSM_KEY_ECC_*,
- * AesGenerateKey for AZIHSM_KEY_AES_*.  On success *keyp is a new handle,
- * freed with azihsm_key_free() or azihsm_key_delete().
+ * AesGenerateKey for AZIHSM_KEY_AES_* (including the bulk keys of the AES
+ * fast path, whose usage can only be ENCRYPT_DECRYPT; VAULT_FULL when the
+ * fast-path store's seven slots per key table are taken).  On success
+ * *keyp is a new handle, freed with azihsm_key_free() or
+ * azihsm_key_delete().
  * Errors: INVALID_ARG (type, params, label too long), KEY_USAGE (usage not
  * allowed for the type), TAG_EXISTS, VAULT_FULL, NO_SESSION, DDI,
  * MALFORMED, and those of azihsm_ddi_raw().
@@ -666,6 +699,113 @@ AZIHSM_API int azihsm_key_import_der_test(struct azihsm_session *sess,
 					  const uint8_t *der, size_t der_len,
 					  const struct azihsm_key_params *params,
 					  struct azihsm_key **keyp);
+
+/* ---- AES fast path (spec/hardware.md 7, 9.8; spec/ddi.md 3.8.1, 4.4) ---- */
+
+/*
+ * Bulk keys (AZIHSM_KEY_AES_XTS_BULK, AZIHSM_KEY_AES_GCM_BULK,
+ * AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED: AES-256, made with
+ * azihsm_key_generate() or found with azihsm_key_open()) live in the
+ * device's fast-path key store and are used through its AES queues, not
+ * through DDI: one command per call, with no 1024-byte limit.  A call
+ * runs in the session of the key's handle, like the other key
+ * operations: the driver checks the session id and the application's
+ * short id, the device that the key belongs to them (a session key only
+ * to its session).  Bulk keys cannot be used with azihsm_aes_cbc(), nor
+ * other keys here (KEY_TYPE).
+ *
+ * GCM keys of type AZIHSM_KEY_AES_GCM_BULK get their encryption IVs from
+ * the device (FIPS-approved use); AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED keys
+ * take the caller's.  Either way the IV used comes back and is what
+ * decryption needs.
+ *
+ * Transports without a fast path (a custom transport whose aes_cmd is
+ * NULL) fail these calls with NOT_SUPPORTED.  For a device failure,
+ * azihsm_error.device_status holds the AES status (STS) and .ext_status
+ * the device's error code (ERR, spec/hardware.md 7.7); for a driver
+ * refusal .sys_errno and .ext_status are the driver's.
+ */
+
+/* azihsm_key_bulk_id() of a key that is not a bulk key. */
+#define AZIHSM_NO_BULK_ID	UINT32_MAX
+/* Lengths of the fast path. */
+#define AZIHSM_GCM_IV_LEN	12
+#define AZIHSM_GCM_TAG_LEN	16
+#define AZIHSM_XTS_TWEAK_LEN	16
+/* Most data (and, for GCM, most AAD) one call takes: 16 MiB. */
+#define AZIHSM_AES_FAST_MAX_LEN	(16u << 20)
+
+/*
+ * The fast-path id of a bulk key (spec/ddi.md 4.4: slot in bits 0-2,
+ * table in bits 3-9), AZIHSM_NO_BULK_ID for other keys and NULL.
+ */
+AZIHSM_API uint32_t azihsm_key_bulk_id(const struct azihsm_key *key);
+
+/*
+ * AES-GCM encryption of len bytes (0..AZIHSM_AES_FAST_MAX_LEN) of pt into
+ * ct (len bytes; may be pt), authenticating aad (aad_len bytes, may be 0)
+ * as well.  tag receives the 16-byte tag, iv_out the 12-byte IV used.
+ * iv_in is the IV for an AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED key (never
+ * use one twice with the same key) and is ignored, and may be NULL, for
+ * an AZIHSM_KEY_AES_GCM_BULK key, whose IV the device chooses.  The
+ * result is standard AES-GCM (NIST SP 800-38D, 96-bit IV).  On failure
+ * ct, tag and iv_out are not written.
+ * Errors: INVALID_ARG (a NULL buffer with a non-zero length, a length
+ * above the limit), KEY_TYPE (not a GCM bulk key), KEY_NOT_FOUND (the key
+ * was deleted), KEY_USAGE (another session's or application's key),
+ * NO_SESSION, SESSION_MISMATCH, NOT_SUPPORTED, NO_MEMORY, DEVICE, DRIVER,
+ * BUSY, TIMEOUT, PERMISSION, NO_DEVICE.
+ */
+AZIHSM_API int azihsm_aes_gcm_encrypt(struct azihsm_key *key,
+				      const uint8_t iv_in[AZIHSM_GCM_IV_LEN],
+				      const uint8_t *aad, size_t aad_len,
+				      const uint8_t *pt, size_t len, uint8_t *ct,
+				      uint8_t tag[AZIHSM_GCM_TAG_LEN],
+				      uint8_t iv_out[AZIHSM_GCM_IV_LEN]);
+
+/*
+ * AES-GCM decryption of len bytes of ct into pt (len bytes; may be ct)
+ * with the IV and tag encryption returned and the same aad.  When the
+ * tag does not match: AUTH_FAILED.  Nothing of the plaintext reaches pt
+ * unless the tag matched: on any failure pt is zeroed (unless it is ct,
+ * which is then left as it was).  Any GCM bulk key type; iv is always
+ * used.
+ * Errors: AUTH_FAILED, and those of azihsm_aes_gcm_encrypt().
+ */
+AZIHSM_API int azihsm_aes_gcm_decrypt(struct azihsm_key *key,
+				      const uint8_t iv[AZIHSM_GCM_IV_LEN],
+				      const uint8_t *aad, size_t aad_len,
+				      const uint8_t *ct, size_t len,
+				      const uint8_t tag[AZIHSM_GCM_TAG_LEN],
+				      uint8_t *pt);
+
+/*
+ * AES-XTS (IEEE 1619) with two different AZIHSM_KEY_AES_XTS_BULK keys
+ * of the same handle: key1 encrypts the data, key2 the tweak.  in is
+ * len bytes, a non-zero multiple of 16 and of data_unit, at most
+ * AZIHSM_AES_FAST_MAX_LEN; out receives len bytes (may be in).
+ * data_unit is 512, 4096 or 8192 for a sequence of data units, the first
+ * with the tweak given and each next one with the tweak plus one (as a
+ * 128-bit little-endian number), or 0 for one data unit of len bytes.
+ * There is no ciphertext stealing.  On failure out is zeroed (unless it
+ * is in, which is then left as it was).
+ * Errors: INVALID_ARG (lengths, data_unit, key1 == key2, keys of two
+ * handles), and those of azihsm_aes_gcm_encrypt().
+ */
+AZIHSM_API int azihsm_aes_xts(struct azihsm_key *key1, struct azihsm_key *key2,
+			      bool encrypt, uint32_t data_unit,
+			      const uint8_t tweak[AZIHSM_XTS_TWEAK_LEN],
+			      const uint8_t *in, size_t len, uint8_t *out);
+
+/*
+ * The FIPS service indicator of the calling thread's last fast-path call
+ * (azihsm_aes_gcm_encrypt(), azihsm_aes_gcm_decrypt(), azihsm_aes_xts()):
+ * true if the device reported that operation FIPS-approved (an approved
+ * GCM key or XTS, in a module in its approved state).  Each of those
+ * calls sets it, false when the command did not reach the device; the
+ * device also reports it for commands that failed.  Other calls leave it.
+ */
+AZIHSM_API bool azihsm_aes_fips_approved(void);
 
 #ifdef __cplusplus
 }

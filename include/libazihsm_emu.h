@@ -95,6 +95,17 @@ AZIHSM_API void azihsm_emu_free(struct azihsm_emu *emu);
 AZIHSM_API int azihsm_emu_identity_key(struct azihsm_emu *emu,
 				       uint8_t point[AZIHSM_P384_POINT_LEN]);
 
+/*
+ * Test hook: make the partition look as it does after a live migration
+ * of the device (spec/ddi.md 6.9), to exercise azihsm_session_reopen().
+ * Every open session stays open on its handle but fails with
+ * AZIHSM_ERR_SESSION_RENEGOTIATE until reopened (closing it still works);
+ * all keys are gone.  The credential, the partition masking key and the
+ * nonce stay, so masked keys and each session's reopen data remain valid.
+ * A real device has no such command.  NULL is ignored.
+ */
+AZIHSM_API void azihsm_emu_simulate_migration(struct azihsm_emu *emu);
+
 #ifdef __cplusplus
 }
 #endif

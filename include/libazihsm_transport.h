@@ -44,6 +44,52 @@ struct azihsm_transport_cmd {
 	uint32_t ext_status;		/* driver detail when hsm_cmd fails */
 };
 
+/* AES fast-path cipher and direction (spec/hardware.md 7.2, 9.8). */
+#define AZIHSM_TRANSPORT_AES_GCM	0
+#define AZIHSM_TRANSPORT_AES_XTS	1
+#define AZIHSM_TRANSPORT_AES_ENCRYPT	0
+#define AZIHSM_TRANSPORT_AES_DECRYPT	1
+
+/*
+ * One AES fast-path command: what the driver's AES ioctls take and give
+ * (spec/hardware.md 9.8), with plain pointers.
+ */
+struct azihsm_transport_aes_cmd {
+	/* Set by the library. */
+	uint8_t cipher;			/* AZIHSM_TRANSPORT_AES_GCM / _XTS */
+	uint8_t op;			/* AZIHSM_TRANSPORT_AES_ENCRYPT / _DECRYPT */
+	const void *src;
+	uint32_t src_len;
+	void *dst;
+	uint32_t dst_len;
+	uint16_t session_id;		/* the handle's session */
+	uint8_t short_app_id;		/* and its application's short id */
+	union {
+		struct {
+			uint32_t key_id;	/* bulk key id (spec/ddi.md 4.4) */
+			uint8_t tag[16];	/* decrypt: the expected tag */
+			uint8_t iv[12];
+			uint32_t actual_aad_len;
+			uint32_t aligned_aad_len;	/* multiple of 32 */
+			bool tail_protocol;	/* enable_gcm_workaround (7.10) */
+		} gcm;
+		struct {
+			uint8_t data_unit;	/* 0 whole, 1 = 512, 2 = 4096, 3 = 8192 */
+			uint32_t key_id1;	/* data key */
+			uint32_t key_id2;	/* tweak key */
+			uint8_t tweak[16];
+		} xts;
+	};
+
+	/* Set by the transport (the library zeroes them first). */
+	uint32_t result;		/* the device's STS (7.7), 0 = success */
+	uint32_t ext_status;		/* ERR (7.7), or the driver's code */
+	uint32_t byte_count;		/* output bytes */
+	uint8_t tag_out[16];		/* GCM encrypt: the tag */
+	uint8_t iv_out[12];		/* GCM encrypt: the IV used */
+	bool fips_approved;		/* the device's service indicator */
+};
+
 struct azihsm_transport_ops {
 	/* Short name shown by azihsm_dev_path() as "transport:NAME". */
 	const char *name;
@@ -57,6 +103,16 @@ struct azihsm_transport_ops {
 	int (*dev_info)(void *ctx, struct azihsm_identity *id);
 	/* Release ctx; called once, by azihsm_close().  May be NULL. */
 	void (*close)(void *ctx);
+	/*
+	 * Execute one AES fast-path command.  Return 0 when the device
+	 * completed it (result and ext_status then hold its STS and ERR,
+	 * which may be failures), or a negative errno when the driver
+	 * refused or failed it (ext_status set, e.g. -EINVAL with
+	 * AZIHSM_EXT_AES_SESSION_ID_MISMATCH).  NULL: the transport has no
+	 * fast path (the library's AES fast-path calls fail with
+	 * AZIHSM_ERR_NOT_SUPPORTED).
+	 */
+	int (*aes_cmd)(void *ctx, struct azihsm_transport_aes_cmd *cmd);
 };
 
 /*

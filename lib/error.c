@@ -82,7 +82,16 @@ int lib_err_from_errno(int sys_errno, uint32_t ext_status)
 			status = AZIHSM_ERR_NO_SESSION;
 			break;
 		case AZIHSM_EXT_SESSION_ID_MISMATCH:
+		case AZIHSM_EXT_AES_SESSION_ID_MISMATCH:
+		case AZIHSM_EXT_AES_SHORT_APP_ID_MISMATCH:
 			status = AZIHSM_ERR_SESSION_MISMATCH;
+			break;
+		case AZIHSM_EXT_AES_NO_SESSION:
+		case AZIHSM_EXT_AES_NO_SHORT_APP_ID:
+			status = AZIHSM_ERR_NO_SESSION;
+			break;
+		case AZIHSM_EXT_AES_NO_QUEUES:
+			status = AZIHSM_ERR_NOT_SUPPORTED;
 			break;
 		}
 	}
@@ -111,6 +120,9 @@ int lib_err_from_ddi(uint32_t ddi_status)
 		break;
 	case AZIHSM_DDI_STATUS_SESSION_NOT_FOUND:
 		status = AZIHSM_ERR_NO_SESSION;
+		break;
+	case AZIHSM_DDI_STATUS_SESSION_NEEDS_RENEGOTIATION:
+		status = AZIHSM_ERR_SESSION_RENEGOTIATE;
 		break;
 	case AZIHSM_DDI_STATUS_VAULT_APP_LIMIT_REACHED:
 	case AZIHSM_DDI_STATUS_PARTITION_ALREADY_PROVISIONED:
@@ -200,6 +212,10 @@ const char *azihsm_strerror(int status)
 	case AZIHSM_ERR_TAG_EXISTS:	return "key tag already in use";
 	case AZIHSM_ERR_INVALID_KEY:	return "invalid public key";
 	case AZIHSM_ERR_BAD_PADDING:	return "bad padding";
+	case AZIHSM_ERR_SESSION_RENEGOTIATE:
+		return "session must be reopened (device migrated)";
+	case AZIHSM_ERR_AUTH_FAILED:
+		return "authentication failed (GCM tag mismatch)";
 	}
 	return "unknown error";
 }
@@ -230,6 +246,20 @@ static const char *ext_status_text(uint32_t ext)
 	case AZIHSM_EXT_ABORT_IN_PROGRESS:	return "abort in progress";
 	case AZIHSM_EXT_ABORTED:		return "command aborted";
 	case AZIHSM_EXT_NO_QUEUE:		return "no queue available";
+	case AZIHSM_EXT_AES_NO_MEMORY:		return "driver out of memory";
+	case AZIHSM_EXT_AES_INVALID_INPUT_BUFFER: return "invalid source buffer";
+	case AZIHSM_EXT_AES_INVALID_OUTPUT_BUFFER: return "invalid destination buffer";
+	case AZIHSM_EXT_AES_DEVICE_ERROR:	return "device error";
+	case AZIHSM_EXT_AES_SESSION_ID_MISMATCH: return "session id mismatch";
+	case AZIHSM_EXT_AES_SHORT_APP_ID_MISMATCH: return "short app id mismatch";
+	case AZIHSM_EXT_AES_NO_SESSION:		return "no session on this handle";
+	case AZIHSM_EXT_AES_NO_SHORT_APP_ID:	return "no short app id on this handle";
+	case AZIHSM_EXT_AES_NO_QUEUES:		return "no AES queues";
+	case AZIHSM_EXT_AES_INVALID_CIPHER:	return "invalid cipher";
+	case AZIHSM_EXT_AES_INVALID_FRAME_TYPE:	return "invalid frame type";
+	case AZIHSM_EXT_AES_INVALID_OPCODE:	return "invalid AES opcode";
+	case AZIHSM_EXT_AES_GCM_VALIDATION:	return "GCM lengths refused";
+	case AZIHSM_EXT_AES_XTS_VALIDATION:	return "XTS lengths refused";
 	}
 	return NULL;
 }
@@ -309,7 +339,11 @@ int azihsm_error_format(const struct azihsm_error *err, char *buf, size_t cap)
 		break;
 	case AZIHSM_ERR_DEVICE:
 		text_add(&t, ": completion status 0x%03x", err->device_status);
-		text_add_name(&t, device_status_text(err->device_status));
+		/* Only the AES fast path reports an ERR beside its STS. */
+		if (err->ext_status)
+			text_add(&t, ", AES error 0x%x", err->ext_status);
+		else
+			text_add_name(&t, device_status_text(err->device_status));
 		break;
 	case AZIHSM_ERR_DRIVER:
 	case AZIHSM_ERR_BUSY:

@@ -12,6 +12,7 @@
 
 #include <uapi/azihsm.h>
 
+#include "azihsm/hw.h"
 #include "lib_internal.h"
 
 _Static_assert(AZIHSM_TRANSPORT_SESS_KIND_MASK == AZIHSM_IOCTL_SESS_OPCODE_MASK &&
@@ -105,6 +106,87 @@ static int ioctl_dev_info(void *ctx, struct azihsm_identity *id)
 	return 0;
 }
 
+_Static_assert(AZIHSM_TRANSPORT_AES_GCM == AZIHSM_AES_CIPHER_GCM &&
+	       AZIHSM_TRANSPORT_AES_XTS == AZIHSM_AES_CIPHER_XTS &&
+	       AZIHSM_TRANSPORT_AES_ENCRYPT == AZIHSM_AES_OP_ENCRYPT &&
+	       AZIHSM_TRANSPORT_AES_DECRYPT == AZIHSM_AES_OP_DECRYPT,
+	       "AES cipher and op codes are passed to the driver unchanged");
+_Static_assert(FIELD_SIZE(struct azihsm_transport_aes_cmd, gcm.tag) ==
+	       FIELD_SIZE(struct azihsm_aes_gcm_params, tag) &&
+	       FIELD_SIZE(struct azihsm_transport_aes_cmd, gcm.iv) ==
+	       FIELD_SIZE(struct azihsm_aes_gcm_params, init_vector) &&
+	       FIELD_SIZE(struct azihsm_transport_aes_cmd, xts.tweak) ==
+	       FIELD_SIZE(struct azihsm_aes_xts_params, tweak) &&
+	       FIELD_SIZE(struct azihsm_transport_aes_cmd, tag_out) ==
+	       FIELD_SIZE(struct azihsm_aes_cmd_out, cmd_spec) &&
+	       FIELD_SIZE(struct azihsm_transport_aes_cmd, iv_out) ==
+	       FIELD_SIZE(struct azihsm_aes_cmd_out, iv_from_fw),
+	       "AES fields mirror the AES ioctls");
+
+/* The AES ioctls (spec/hardware.md 9.8), one per cipher. */
+static int ioctl_aes_cmd(void *ctx, struct azihsm_transport_aes_cmd *cmd)
+{
+	struct ioctl_ctx *c = ctx;
+	struct azihsm_aes_cmd io;
+	bool gcm = cmd->cipher == AZIHSM_TRANSPORT_AES_GCM;
+	int ret = 0;
+
+	memset(&io, 0, sizeof(io));
+	io.hdr.szioctldata = sizeof(io);
+	io.in.ctxt = ++c->ctxt;
+	io.in.op_code = cmd->op;
+	io.in.cipher = cmd->cipher;
+	io.in.src_ptr = (__u64)(uintptr_t)cmd->src;
+	io.in.src_len = cmd->src_len;
+	io.in.dst_ptr = (__u64)(uintptr_t)cmd->dst;
+	io.in.dst_len = cmd->dst_len;
+	io.in.frame_type = AZIHSM_AES_FRAME_TYPE_AES;
+	io.in.session_id = cmd->session_id;
+	io.in.short_app_id = cmd->short_app_id;
+	if (gcm) {
+		io.in.u.gcm.key_id = cmd->gcm.key_id;
+		memcpy(io.in.u.gcm.tag, cmd->gcm.tag, sizeof(io.in.u.gcm.tag));
+		memcpy(io.in.u.gcm.init_vector, cmd->gcm.iv,
+		       sizeof(io.in.u.gcm.init_vector));
+		io.in.u.gcm.actual_aad_data_len = cmd->gcm.actual_aad_len;
+		io.in.u.gcm.aligned_aad_len = cmd->gcm.aligned_aad_len;
+		io.in.u.gcm.enable_gcm_workaround = cmd->gcm.tail_protocol;
+	} else {
+		io.in.u.xts.data_unit_len = cmd->xts.data_unit;
+		io.in.u.xts.key_id1 = cmd->xts.key_id1;
+		io.in.u.xts.key_id2 = cmd->xts.key_id2;
+		memcpy(io.in.u.xts.tweak, cmd->xts.tweak, sizeof(io.in.u.xts.tweak));
+	}
+
+	if (ioctl(c->fd, gcm ? AZIHSM_IOCTL_AES_GCM : AZIHSM_IOCTL_AES_XTS, &io) < 0)
+		ret = -errno;
+	cmd->ext_status = io.out.extended_status;
+	cmd->fips_approved = io.out.fips_approved != 0;
+	/*
+	 * A command the device completed with a failure comes back as an
+	 * errno too (-EBADMSG for a tag mismatch, -EIO otherwise), with the
+	 * device's STS in result: report it as the device's answer.  Without
+	 * a STS, an errno or extended status is the driver's own failure
+	 * (refusal, tail post-check, submission).
+	 */
+	if (io.out.result) {
+		cmd->result = io.out.result;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (cmd->ext_status)
+		return -EIO;
+	cmd->byte_count = io.out.byte_count;
+	if (cmd->byte_count > cmd->dst_len)
+		return -EPROTO;
+	if (gcm && cmd->op == AZIHSM_TRANSPORT_AES_ENCRYPT) {
+		memcpy(cmd->tag_out, io.out.cmd_spec, sizeof(cmd->tag_out));
+		memcpy(cmd->iv_out, io.out.iv_from_fw, sizeof(cmd->iv_out));
+	}
+	return 0;
+}
+
 static void ioctl_close(void *ctx)
 {
 	struct ioctl_ctx *c = ctx;
@@ -118,4 +200,5 @@ const struct azihsm_transport_ops lib_ioctl_transport = {
 	.hsm_cmd = ioctl_hsm_cmd,
 	.dev_info = ioctl_dev_info,
 	.close = ioctl_close,
+	.aes_cmd = ioctl_aes_cmd,
 };

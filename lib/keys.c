@@ -26,6 +26,13 @@ static bool is_aes(uint32_t type)
 	return type >= AZIHSM_KEY_AES_128 && type <= AZIHSM_KEY_AES_256;
 }
 
+/* The fast path's AES keys (4.4). */
+static bool is_bulk(uint32_t type)
+{
+	return type >= AZIHSM_KEY_AES_XTS_BULK &&
+	       type <= AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED;
+}
+
 static bool is_secret(uint32_t type)
 {
 	return type >= AZIHSM_KEY_SECRET_P256 && type <= AZIHSM_KEY_SECRET_P521;
@@ -39,14 +46,14 @@ static bool is_hmac(uint32_t type)
 /* The types a key handle can stand for (OpenKey may find others). */
 static bool is_known_type(uint32_t type)
 {
-	return is_ecc_pair(type) || is_aes(type) || is_secret(type) ||
-	       is_hmac(type);
+	return is_ecc_pair(type) || is_aes(type) || is_bulk(type) ||
+	       is_secret(type) || is_hmac(type);
 }
 
 /* The type's usual usage (4.10). */
 static enum azihsm_key_usage default_usage(uint32_t type)
 {
-	if (is_aes(type))
+	if (is_aes(type) || is_bulk(type))
 		return AZIHSM_USAGE_ENCRYPT_DECRYPT;
 	if (is_secret(type))
 		return AZIHSM_USAGE_DERIVE;
@@ -209,6 +216,8 @@ struct new_key {
 	uint32_t type;
 	const struct ddi_public_key *pub;	/* ECC pairs */
 	struct mbor_bytes masked;		/* empty for OpenKey */
+	bool has_bulk_id;			/* bulk AES keys */
+	uint16_t bulk_id;
 };
 
 /*
@@ -256,6 +265,13 @@ static int key_fill_locked(struct azihsm_dev *dev, const struct new_key *nk,
 	key->id = nk->id;
 	key->type = nk->type;
 	key->curve = ddi_ecc_curve_of_type(nk->type);
+	key->bulk_id = AZIHSM_NO_BULK_ID;
+	if (is_bulk(nk->type)) {
+		/* A bulk key is no use without its fast-path id. */
+		if (!nk->has_bulk_id)
+			return AZIHSM_ERR_MALFORMED;
+		key->bulk_id = nk->bulk_id;
+	}
 	if (nk->masked.len) {
 		key->masked = malloc(nk->masked.len);
 		if (!key->masked)
@@ -378,6 +394,8 @@ static int generate_aes_locked(struct azihsm_dev *dev, uint32_t type,
 		return ret;
 	nk.id = resp.key_id;
 	nk.masked = resp.masked_key;
+	nk.has_bulk_id = resp.has_bulk_key_id;
+	nk.bulk_id = resp.bulk_key_id;
 	return key_finish_locked(dev, &nk, kp, keyp);
 }
 
@@ -393,8 +411,14 @@ int azihsm_key_generate(struct azihsm_session *sess, uint32_t type,
 	ret = create_start(keyp, params, type, &kp);
 	if (ret)
 		return ret;
-	if (!sess || !(is_ecc_pair(type) || is_aes(type)))
+	if (!sess || !(is_ecc_pair(type) || is_aes(type) || is_bulk(type)))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	/*
+	 * The device takes any usage for a bulk key but stores it as
+	 * encrypt+decrypt (3.8.1): refuse what the key would not have.
+	 */
+	if (is_bulk(type) && kp.usage != AZIHSM_USAGE_ENCRYPT_DECRYPT)
+		return lib_err_set(AZIHSM_ERR_KEY_USAGE);
 	dev = lib_session_dev(sess);
 	ret = dev_kind(dev, &kind);
 	if (ret)
@@ -432,6 +456,8 @@ static int open_locked(struct azihsm_dev *dev, uint32_t kind, uint16_t tag,
 	nk.id = resp.key_id;
 	nk.type = resp.key_kind;
 	nk.pub = resp.has_pub_key ? &resp.pub_key : NULL;
+	nk.has_bulk_id = resp.has_bulk_key_id;
+	nk.bulk_id = resp.bulk_key_id;
 	return key_finish_locked(dev, &nk, NULL, keyp);
 }
 
@@ -485,6 +511,11 @@ uint16_t azihsm_key_id(const struct azihsm_key *key)
 uint32_t azihsm_key_type(const struct azihsm_key *key)
 {
 	return key ? key->type : 0;
+}
+
+uint32_t azihsm_key_bulk_id(const struct azihsm_key *key)
+{
+	return key ? key->bulk_id : AZIHSM_NO_BULK_ID;
 }
 
 int azihsm_key_masked(const struct azihsm_key *key, const uint8_t **blob,
@@ -925,12 +956,19 @@ int azihsm_aes_cbc(struct azihsm_key *key, bool encrypt, enum azihsm_padding pad
 
 /* ---- Test-only import ---- */
 
-static int import_locked(struct azihsm_dev *dev, uint32_t kind, const uint8_t *der,
+/* What a test import sends, and the key type it must give. */
+struct import_kind {
+	uint32_t key_class;		/* enum ddi_key_class */
+	uint32_t type;			/* 0: any ECC key pair */
+};
+
+static int import_locked(struct azihsm_dev *dev, uint32_t kind,
+			 const struct import_kind *ik, const uint8_t *der,
 			 size_t len, struct key_props *kp, struct azihsm_key **keyp)
 {
 	struct ddi_der_import_req req = {
 		.der = { der, len },
-		.key_class = DDI_KEY_CLASS_ECC,
+		.key_class = ik->key_class,
 		.has_key_tag = kp->tag != 0,
 		.key_tag = kp->tag,
 		.key_properties = wire_props(kp),
@@ -953,7 +991,9 @@ static int import_locked(struct azihsm_dev *dev, uint32_t kind, const uint8_t *d
 	nk.type = resp.key_type;
 	nk.pub = resp.has_pub_key ? &resp.pub_key : NULL;
 	nk.masked = resp.masked_key;
-	if (!is_ecc_pair(resp.key_type)) {
+	nk.has_bulk_id = resp.has_bulk_key_id;
+	nk.bulk_id = resp.bulk_key_id;
+	if (ik->type ? resp.key_type != ik->type : !is_ecc_pair(resp.key_type)) {
 		/* Not what was asked for: do not leave it in the vault. */
 		delete_locked(dev, nk.id);
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
@@ -961,18 +1001,19 @@ static int import_locked(struct azihsm_dev *dev, uint32_t kind, const uint8_t *d
 	return key_finish_locked(dev, &nk, kp, keyp);
 }
 
-int azihsm_key_import_der_test(struct azihsm_session *sess, const uint8_t *der,
-			       size_t der_len,
-			       const struct azihsm_key_params *params,
-			       struct azihsm_key **keyp)
+static int import_key(struct azihsm_session *sess, const struct import_kind *ik,
+		      const uint8_t *der, size_t der_len,
+		      const struct azihsm_key_params *params,
+		      struct azihsm_key **keyp)
 {
 	struct key_props kp;
 	struct azihsm_dev *dev;
 	uint32_t kind;
 	int ret;
 
-	/* An imported key is an ECC pair: its default usage is theirs. */
-	ret = create_start(keyp, params, AZIHSM_KEY_ECC_P256, &kp);
+	/* The imported key's default usage: that of an ECC pair or AES. */
+	ret = create_start(keyp, params, ik->type ? ik->type : AZIHSM_KEY_ECC_P256,
+			   &kp);
 	if (ret)
 		return ret;
 	if (!sess || !der || !der_len || der_len > DDI_DER_IMPORT_MAX)
@@ -982,7 +1023,37 @@ int azihsm_key_import_der_test(struct azihsm_session *sess, const uint8_t *der,
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&dev->lock);
-	ret = import_locked(dev, kind, der, der_len, &kp, keyp);
+	ret = import_locked(dev, kind, ik, der, der_len, &kp, keyp);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
+}
+
+int azihsm_key_import_der_test(struct azihsm_session *sess, const uint8_t *der,
+			       size_t der_len,
+			       const struct azihsm_key_params *params,
+			       struct azihsm_key **keyp)
+{
+	static const struct import_kind ecc = { .key_class = DDI_KEY_CLASS_ECC };
+
+	return import_key(sess, &ecc, der, der_len, params, keyp);
+}
+
+int lib_key_import_bulk_test(struct azihsm_session *sess, uint32_t type,
+			     const uint8_t key[32],
+			     const struct azihsm_key_params *params,
+			     struct azihsm_key **keyp)
+{
+	/* Classes 4-6 give types 13-15 (7.8.4), in the same order. */
+	struct import_kind bulk = {
+		.key_class = DDI_KEY_CLASS_AES_XTS_BULK + (type - AZIHSM_KEY_AES_XTS_BULK),
+		.type = type,
+	};
+
+	if (!is_bulk(type)) {
+		lib_err_reset();
+		if (keyp)
+			*keyp = NULL;
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	}
+	return import_key(sess, &bulk, key, 32, params, keyp);
 }

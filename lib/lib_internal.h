@@ -109,7 +109,20 @@ struct azihsm_key {
 	size_t point_len;
 	uint8_t *masked;			/* NULL for opened keys */
 	size_t masked_len;
+	uint32_t bulk_id;			/* AZIHSM_NO_BULK_ID if not bulk */
 };
+
+/*
+ * Test-only: DerKeyImport (spec/ddi.md 3.10, class 4-6 of 7.8.4) of a
+ * known 32-byte bulk AES key of type AZIHSM_KEY_AES_*_BULK*, so that
+ * tests can check the fast path against a host computation.  Only on
+ * devices with the test operations.  Errors: as
+ * azihsm_key_import_der_test().
+ */
+int lib_key_import_bulk_test(struct azihsm_session *sess, uint32_t type,
+			     const uint8_t key[32],
+			     const struct azihsm_key_params *params,
+			     struct azihsm_key **keyp);
 
 /*
  * Public-key and signature encodings (lib/pubkey.c).  Points are

@@ -442,6 +442,72 @@ static void test_unsigned_device_key_refused(void **state)
 	assert_int_equal(azihsm_session_open(fx->dev[0], app_id, app_pin, &s), AZIHSM_OK);
 }
 
+/*
+ * After a (simulated) migration the sessions must be reopened; the
+ * library kept the seed and bmk_session from the open (spec/ddi.md 6.9).
+ */
+static void test_reopen_after_migration(void **state)
+{
+	static const uint8_t iv[16], msg[16] = "sixteen bytes...";
+	const struct azihsm_key_params session_key = { .session = true };
+	struct fixture *fx = *state;
+	struct azihsm_partition_keys keys;
+	struct azihsm_session *s, *s2;
+	struct azihsm_key *old, *k;
+	struct azihsm_error err;
+	uint8_t out[32];
+	size_t out_len;
+
+	provision(fx, &keys);
+	assert_int_equal(azihsm_session_open(fx->dev[0], app_id, app_pin, &s), AZIHSM_OK);
+	assert_int_equal(azihsm_session_open(fx->dev[1], app_id, app_pin, &s2), AZIHSM_OK);
+	/* A healthy session has nothing to reopen. */
+	assert_int_equal(azihsm_session_reopen(s, app_id, app_pin), AZIHSM_ERR_INVALID_ARG);
+	azihsm_last_error(&err);
+	assert_int_equal(err.ddi_op, AZIHSM_DDI_OP_REOPEN_SESSION);
+	assert_int_equal(err.ddi_status, AZIHSM_DDI_STATUS_PROCESSED_IO_EVENT_IN_INVALID_STATE);
+	assert_int_equal(azihsm_key_generate(s, AZIHSM_KEY_AES_256, &session_key, &old),
+			 AZIHSM_OK);
+
+	azihsm_emu_simulate_migration(fx->emu);
+	assert_int_equal(azihsm_key_generate(s, AZIHSM_KEY_AES_256, &session_key, &k),
+			 AZIHSM_ERR_SESSION_RENEGOTIATE);
+	assert_error_says("session must be reopened (device migrated) "
+			  "(SessionNeedsRenegotiation)");
+	assert_int_equal(azihsm_change_pin(s, app_pin), AZIHSM_ERR_SESSION_RENEGOTIATE);
+	assert_int_equal(azihsm_session_reopen(s, app_id, bad_pin), AZIHSM_ERR_WRONG_PIN);
+	assert_int_equal(azihsm_session_reopen(s, NULL, app_pin), AZIHSM_ERR_INVALID_ARG);
+	assert_int_equal(azihsm_session_reopen(NULL, app_id, app_pin),
+			 AZIHSM_ERR_INVALID_ARG);
+
+	assert_int_equal(azihsm_session_reopen(s, app_id, app_pin), AZIHSM_OK);
+	assert_int_equal(azihsm_session_id(s), 0);
+	/* The session works again; its keys went with the migration. */
+	assert_int_equal(azihsm_aes_cbc(old, true, AZIHSM_PAD_NONE, iv, msg, sizeof(msg),
+					out, sizeof(out), &out_len, NULL),
+			 AZIHSM_ERR_KEY_NOT_FOUND);
+	azihsm_key_free(old);
+	assert_int_equal(azihsm_key_generate(s, AZIHSM_KEY_AES_256, &session_key, &k),
+			 AZIHSM_OK);
+	assert_int_equal(azihsm_aes_cbc(k, true, AZIHSM_PAD_NONE, iv, msg, sizeof(msg),
+					out, sizeof(out), &out_len, NULL), AZIHSM_OK);
+	assert_int_equal(out_len, sizeof(msg));
+	assert_int_equal(azihsm_key_delete(k), AZIHSM_OK);
+	assert_int_equal(azihsm_change_pin(s, app_pin), AZIHSM_OK);
+	assert_int_equal(azihsm_session_reopen(s, app_id, app_pin), AZIHSM_ERR_INVALID_ARG);
+
+	/* A session never reopened can still be closed, freeing its slot. */
+	assert_int_equal(azihsm_session_close(s2), AZIHSM_OK);
+	assert_int_equal(azihsm_session_open(fx->dev[1], app_id, app_pin, &s2), AZIHSM_OK);
+	assert_int_equal(azihsm_session_id(s2), 1);
+	assert_int_equal(azihsm_session_close(s2), AZIHSM_OK);
+
+	/* The fresh bmk_session the reopen returned serves the next migration. */
+	azihsm_emu_simulate_migration(fx->emu);
+	assert_int_equal(azihsm_session_reopen(s, app_id, app_pin), AZIHSM_OK);
+	assert_int_equal(azihsm_session_close(s), AZIHSM_OK);
+}
+
 static void test_bad_arguments(void **state)
 {
 	static const uint8_t zero[16];
@@ -482,6 +548,7 @@ int main(void)
 		T(test_reprovision_refused),
 		T(test_pota_endorsement),
 		T(test_unsigned_device_key_refused),
+		T(test_reopen_after_migration),
 		T(test_bad_arguments),
 	};
 #undef T
