@@ -57,7 +57,7 @@ unit-check: $(UNIT_TESTS)
 unit-check-asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 unit-check
 
-vm-check: all
+vm-check: all vectors
 	@bash tests/vm/run.sh
 
 qtest-check: userspace qemu

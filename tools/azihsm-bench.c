@@ -42,7 +42,6 @@
 #include "hsm_target.h"
 
 #define PROG		"azihsm-bench"
-#define EXIT_USAGE	2
 #define MAX_SESSIONS	8	/* what a partition allows (spec/ddi.md 6.4) */
 #define SIG_MAX		AZIHSM_ECC_SIG_MAX
 
@@ -336,10 +335,9 @@ int main(int argc, char **argv)
 		{ "sessions", required_argument, NULL, 'n' },
 		{ "curve", required_argument, NULL, 'c' },
 		{ "no-header", no_argument, NULL, LONG_NO_HEADER },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hsm_target target = { .prog = PROG };
+	struct hsm_target target = { .prog = PROG, .usage = usage };
 	const char *backend = NULL;
 	unsigned int seconds = 3, sessions[16], nsessions = 0;
 	const struct curve *chosen[NCURVES];
@@ -347,7 +345,7 @@ int main(int argc, char **argv)
 	bool header = true;
 	struct run *run;
 	enum backend b;
-	int c, err = 0;
+	int c, ret, err = 0;
 
 	while ((c = getopt_long(argc, argv, "b:d:s:n:c:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -356,13 +354,13 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_uint("seconds", optarg, 1, 3600, &seconds))
-				return EXIT_USAGE;
+				return HSM_EXIT_USAGE;
 			break;
 		case 'n':
 			if (nsessions == sizeof(sessions) / sizeof(sessions[0]) ||
 			    parse_uint("sessions", optarg, 1, MAX_SESSIONS,
 				       &sessions[nsessions]))
-				return EXIT_USAGE;
+				return HSM_EXIT_USAGE;
 			nsessions++;
 			break;
 		case 'c':
@@ -372,21 +370,17 @@ int main(int argc, char **argv)
 			if (j == NCURVES || ncurves == NCURVES) {
 				fprintf(stderr, PROG ": --curve: P-256 or P-384, "
 					"each once\n");
-				return EXIT_USAGE;
+				return HSM_EXIT_USAGE;
 			}
 			chosen[ncurves++] = &curves[j];
 			break;
 		case LONG_NO_HEADER:
 			header = false;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_SUCCESS;
 		default:
-			if (hsm_target_option(&target, c, optarg))
-				break;
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+			ret = hsm_target_getopt(&target, c, optarg);
+			if (ret != HSM_OPT_MORE)
+				return ret;
 		}
 	}
 	for (b = 0; backend && b <= BACKEND_OPENSSL; b++)
@@ -394,13 +388,11 @@ int main(int argc, char **argv)
 			break;
 	if (backend && b > BACKEND_OPENSSL)
 		fprintf(stderr, PROG ": unknown backend '%s'\n", backend);
-	if (optind < argc || !backend || b > BACKEND_OPENSSL ||
-	    (b != BACKEND_DEVICE && hsm_target_options_given(&target))) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (b == BACKEND_DEVICE && hsm_target_credential(&target))
-		return EXIT_USAGE;
+	ret = hsm_target_options_done(&target, b == BACKEND_DEVICE,
+				      optind == argc && backend &&
+				      b <= BACKEND_OPENSSL);
+	if (ret)
+		return ret;
 	if (!nsessions) {
 		sessions[nsessions++] = 1;
 		sessions[nsessions++] = MAX_SESSIONS;

@@ -33,6 +33,9 @@ bool hsm_target_option(struct hsm_target *t, int c, const char *arg)
 	case HSM_OPT_DEVICE:
 		t->device = arg;
 		return true;
+	case HSM_OPT_EMULATED:
+		t->emulated = true;
+		return true;
 	case HSM_OPT_ID:
 		t->id_hex = arg;
 		return true;
@@ -41,6 +44,14 @@ bool hsm_target_option(struct hsm_target *t, int c, const char *arg)
 		return true;
 	}
 	return false;
+}
+
+int hsm_target_getopt(struct hsm_target *t, int c, const char *arg)
+{
+	if (hsm_target_option(t, c, arg))
+		return HSM_OPT_MORE;
+	fputs(t->usage, c == 'h' ? stdout : stderr);
+	return c == 'h' ? EXIT_SUCCESS : HSM_EXIT_USAGE;
 }
 
 bool hsm_target_options_given(const struct hsm_target *t)
@@ -67,6 +78,17 @@ int hsm_target_credential(struct hsm_target *t)
 	if (parse_cred(t->prog, "id", t->id_hex, t->id) ||
 	    parse_cred(t->prog, "pin", t->pin_hex, t->pin))
 		return -1;
+	return 0;
+}
+
+int hsm_target_options_done(struct hsm_target *t, bool device, bool args_ok)
+{
+	if (!args_ok || (!device && hsm_target_options_given(t))) {
+		fputs(t->usage, stderr);
+		return HSM_EXIT_USAGE;
+	}
+	if (device && hsm_target_credential(t))
+		return HSM_EXIT_USAGE;
 	return 0;
 }
 
@@ -185,6 +207,17 @@ int hsm_target_session(const struct hsm_target *t, struct azihsm_dev **devp,
 		hsm_report(t->prog, "opening a session", ret);
 		azihsm_close(*devp);
 		*devp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int hsm_target_start(struct hsm_target *t, bool test_ops,
+		     struct azihsm_dev **devp, struct azihsm_session **sessp)
+{
+	if ((t->emulated && hsm_target_emulated(t, test_ops)) ||
+	    hsm_target_session(t, devp, sessp)) {
+		hsm_target_release(t);
 		return -1;
 	}
 	return 0;

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "azihsm/ddi.h"
 #include "azihsm/ddi_msg.h"
 #include "libazihsm.h"
+#include "vmtest_util.h"
 
 /* Tags of the app keys made here; test_keys.sh uses tags below 0x7000. */
 #define TAG_DELETED	0x7e01
@@ -36,22 +36,6 @@
 
 static const char *dev_path;
 static uint8_t cred_id[16], cred_pin[16];
-static int failures;
-
-__attribute__((format(printf, 3, 4)))
-static void result(bool ok, const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s: ", ok ? "ok  " : "FAIL", check);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 /* One check of a status: got must be want. */
 static bool expect(const char *check, const char *what, int got, int want)
@@ -59,12 +43,12 @@ static bool expect(const char *check, const char *what, int got, int want)
 	char msg[256];
 
 	if (got == want) {
-		result(true, check, "%s: %s", what, azihsm_strerror(got));
+		vmtest_result(true, check, "%s: %s", what, azihsm_strerror(got));
 		return true;
 	}
 	azihsm_error_format(NULL, msg, sizeof(msg));
-	result(false, check, "%s: got \"%s\", want \"%s\"", what, msg,
-	       azihsm_strerror(want));
+	vmtest_result(false, check, "%s: got \"%s\", want \"%s\"", what, msg,
+		      azihsm_strerror(want));
 	return false;
 }
 
@@ -84,7 +68,7 @@ static struct azihsm_dev *open_session(const char *check,
 	}
 	if (ret) {
 		azihsm_error_format(NULL, msg, sizeof(msg));
-		result(false, check, "cannot open a session: %s", msg);
+		vmtest_result(false, check, "cannot open a session: %s", msg);
 		return NULL;
 	}
 	return dev;
@@ -169,13 +153,13 @@ static void check_full_table(const char *check, struct azihsm_dev *dev,
 
 	ret = azihsm_get_device_info(dev, &info);
 	if (ret || !info.key_tables) {
-		result(false, check, "GetDeviceInfo: %s", azihsm_strerror(ret));
+		vmtest_result(false, check, "GetDeviceInfo: %s", azihsm_strerror(ret));
 		return;
 	}
 	cap = 256u * info.key_tables;
 	keys = calloc(cap + 1, sizeof(*keys));
 	if (!keys) {
-		result(false, check, "out of memory");
+		vmtest_result(false, check, "out of memory");
 		return;
 	}
 	while (n <= cap && !(ret = generate(sess, AZIHSM_KEY_ECC_P256, 0, false,
@@ -183,8 +167,8 @@ static void check_full_table(const char *check, struct azihsm_dev *dev,
 		n++;
 	if (expect(check, "P-256 app keys until the vault is full", ret,
 		   AZIHSM_ERR_VAULT_FULL))
-		result(n > 100u * info.key_tables && n < cap, check,
-		       "%zu keys fit in %u key table(s)", n, info.key_tables);
+		vmtest_result(n > 100u * info.key_tables && n < cap, check,
+			      "%zu keys fit in %u key table(s)", n, info.key_tables);
 	if (n > 1 && ret == AZIHSM_ERR_VAULT_FULL) {
 		/* The middle key: its space is a hole among used blocks. */
 		i = n / 2;
@@ -207,7 +191,7 @@ static void check_full_table(const char *check, struct azihsm_dev *dev,
 			undeleted++;
 		}
 	}
-	result(!undeleted, check, "deleted all %zu keys, %zu failed", n, undeleted);
+	vmtest_result(!undeleted, check, "deleted all %zu keys, %zu failed", n, undeleted);
 	ret = generate(sess, AZIHSM_KEY_ECC_P256, 0, false, 0, &keys[0]);
 	if (!ret)
 		ret = azihsm_key_delete(keys[0]);
@@ -338,21 +322,21 @@ static long raw_ecc_sign(const char *check, struct azihsm_dev *dev,
 
 	ret = azihsm_get_api_rev(dev, NULL, &max);
 	if (ret) {
-		result(false, check, "GetApiRev: %s", azihsm_strerror(ret));
+		vmtest_result(false, check, "GetApiRev: %s", azihsm_strerror(ret));
 		return -1;
 	}
 	hdr.rev.major = max.major;
 	hdr.rev.minor = max.minor;
 	if (ddi_encode_request(&hdr, &ddi_ecc_sign_req_schema, &data, req,
 			       sizeof(req), &req_len)) {
-		result(false, check, "cannot encode EccSign");
+		vmtest_result(false, check, "cannot encode EccSign");
 		return -1;
 	}
 	ret = azihsm_ddi_raw(dev, &ctl, req, req_len, resp, sizeof(resp),
 			     &resp_len);
 	if (ret || !ddi_decode_response(resp, resp_len, &rhdr, NULL, NULL)) {
-		result(false, check, "raw EccSign: %s",
-		       ret ? azihsm_strerror(ret) : "undecodable response");
+		vmtest_result(false, check, "raw EccSign: %s",
+			      ret ? azihsm_strerror(ret) : "undecodable response");
 		return -1;
 	}
 	return rhdr.status;
@@ -385,11 +369,11 @@ static void check_scope(void)
 	if (expect(check, "session A generates a session key", ret, AZIHSM_OK)) {
 		status = raw_ecc_sign(check, dev_b, sess_b, azihsm_key_id(own));
 		if (status >= 0)
-			result(status == AZIHSM_DDI_STATUS_INVALID_PERMISSIONS,
-			       check, "session B signs with it: %s (0x%08lx)",
-			       azihsm_ddi_status_name((uint32_t)status) ?
-			       azihsm_ddi_status_name((uint32_t)status) : "?",
-			       status);
+			vmtest_result(status == AZIHSM_DDI_STATUS_INVALID_PERMISSIONS,
+				      check, "session B signs with it: %s (0x%08lx)",
+				      azihsm_ddi_status_name((uint32_t)status) ?
+				      azihsm_ddi_status_name((uint32_t)status) : "?",
+				      status);
 		expect(check, "session A still signs with it",
 		       sign(own, NULL, NULL), AZIHSM_OK);
 	}
@@ -400,13 +384,13 @@ static void check_scope(void)
 		goto out;
 	ret = azihsm_key_open(sess_b, TAG_SHARED, &shared);
 	if (expect(check, "session B opens it by tag", ret, AZIHSM_OK)) {
-		result(azihsm_key_id(shared) == azihsm_key_id(app) &&
-		       azihsm_key_type(shared) == AZIHSM_KEY_ECC_P521, check,
-		       "same key id %u and type", azihsm_key_id(app));
+		vmtest_result(azihsm_key_id(shared) == azihsm_key_id(app) &&
+			      azihsm_key_type(shared) == AZIHSM_KEY_ECC_P521, check,
+			      "same key id %u and type", azihsm_key_id(app));
 		ret = sign(shared, sig, &sig_len);
 		if (expect(check, "session B signs with it", ret, AZIHSM_OK))
-			result(verify(app, sig, sig_len), check,
-			       "the signature verifies with session A's public key");
+			vmtest_result(verify(app, sig, sig_len), check,
+				      "the signature verifies with session A's public key");
 		ret = azihsm_key_delete(shared);
 		if (expect(check, "session B deletes it", ret, AZIHSM_OK))
 			shared = NULL;
@@ -507,16 +491,16 @@ static void check_killed_process(void)
 	pid_t pid;
 
 	before = count_sessions(&why);
-	result(before == 8 && why == AZIHSM_ERR_SESSION_LIMIT, check,
-	       "%d sessions open at once before (%s)", before, azihsm_strerror(why));
+	vmtest_result(before == 8 && why == AZIHSM_ERR_SESSION_LIMIT, check,
+		      "%d sessions open at once before (%s)", before, azihsm_strerror(why));
 	if (pipe(fds)) {
-		result(false, check, "pipe: %s", strerror(errno));
+		vmtest_result(false, check, "pipe: %s", strerror(errno));
 		return;
 	}
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
-		result(false, check, "fork: %s", strerror(errno));
+		vmtest_result(false, check, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return;
@@ -528,14 +512,14 @@ static void check_killed_process(void)
 	close(fds[1]);
 	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
 	if (poll(&pfd, 1, 30000) != 1 || read(fds[0], &c, 1) != 1)
-		result(false, check, "the child never started signing");
+		vmtest_result(false, check, "the child never started signing");
 	else
 		nanosleep(&wait, NULL);
 	close(fds[0]);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	result(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, check,
-	       "the child was killed while signing (wait status 0x%x)", status);
+	vmtest_result(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, check,
+		      "the child was killed while signing (wait status 0x%x)", status);
 
 	wait.tv_nsec = 100 * 1000 * 1000;
 	for (tries = 0; tries < 50; tries++) {
@@ -544,8 +528,8 @@ static void check_killed_process(void)
 			break;
 		nanosleep(&wait, NULL);
 	}
-	result(after == before, check, "%d sessions open at once after, %d "
-	       "retries (%s)", after, tries, azihsm_strerror(why));
+	vmtest_result(after == before, check, "%d sessions open at once after, %d "
+		      "retries (%s)", after, tries, azihsm_strerror(why));
 }
 
 static int parse_hex16(const char *hex, uint8_t out[16])
@@ -580,6 +564,5 @@ int main(int argc, char **argv)
 	in_session("full-table", check_full_table);
 	check_killed_process();
 
-	printf("azihsm-keytest: %d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return vmtest_summary("azihsm-keytest");
 }

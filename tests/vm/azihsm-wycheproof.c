@@ -51,7 +51,6 @@
 #include "hsm_target.h"
 
 #define PROG		"azihsm-wycheproof"
-#define EXIT_USAGE	2
 #define EXIT_NO_TEST_OPS 77
 
 static const char *const usage =
@@ -468,47 +467,32 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		HSM_TARGET_LONGOPTS,
-		{ "emulated", no_argument, NULL, 'e' },
+		HSM_TARGET_EMULATED_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hsm_target target = { .prog = PROG };
+	struct hsm_target target = { .prog = PROG, .usage = usage };
 	struct azihsm_session *sess;
 	struct azihsm_dev *dev;
-	bool emulated = false;
 	int c, i, ret, status = EXIT_SUCCESS;
 
 	while ((c = getopt_long(argc, argv, "ed:vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'e':
-			emulated = true;
-			break;
 		case 'v':
 			verbose = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_SUCCESS;
 		default:
-			if (hsm_target_option(&target, c, optarg))
-				break;
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+			ret = hsm_target_getopt(&target, c, optarg);
+			if (ret != HSM_OPT_MORE)
+				return ret;
 		}
 	}
-	if (optind == argc || (emulated && hsm_target_options_given(&target))) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (!emulated && hsm_target_credential(&target))
-		return EXIT_USAGE;
+	ret = hsm_target_options_done(&target, !target.emulated, optind < argc);
+	if (ret)
+		return ret;
 
-	if ((emulated && hsm_target_emulated(&target, true)) ||
-	    hsm_target_session(&target, &dev, &sess)) {
-		hsm_target_release(&target);
+	if (hsm_target_start(&target, true, &dev, &sess))
 		return EXIT_FAILURE;
-	}
 	for (i = optind; i < argc; i++) {
 		ret = run_file(sess, argv[i]);
 		if (ret == EXIT_NO_TEST_OPS) {

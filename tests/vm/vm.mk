@@ -9,20 +9,32 @@ $(BUILD)/tests/vm/azihsm-vmtest: $(BUILD)/tests/vm/azihsm-vmtest.o
 # Wycheproof ECDH vectors through the HSM (test_wycheproof_ecdh.sh).  It
 # shares tools/hsm_target.c with azihsm-bench; the rpath finds libazihsm
 # (and, for --emulated, libazihsm-emu) in build/.
-# Building it also builds the vectors it reads (tests/wycheproof/wycheproof.mk),
-# so that the initramfs has them.
+# The vectors it reads are built by `make vm-check` (tests/wycheproof/
+# wycheproof.mk), which the initramfs then carries.
 $(BUILD)/tests/vm/azihsm-wycheproof.o: CFLAGS_COMMON += -Itools
-$(BUILD)/tests/vm/azihsm-wycheproof: | $(ECDH_VECTORS)
 $(BUILD)/tests/vm/azihsm-wycheproof: $(BUILD)/tests/vm/azihsm-wycheproof.o \
 				     $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so
 	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
 
 # Key checks through libazihsm; it also builds one raw request itself, so
-# it links the DDI codec (a private copy, as azihsm-stress does).
+# it links the DDI codec (a private copy, as azihsm-stress does).  Its
+# "ok/FAIL" lines come from tests/vm/vmtest_util.c, as azihsm-lockout's.
 USERSPACE_TARGETS += $(BUILD)/tests/vm/azihsm-keytest
 
 $(BUILD)/tests/vm/azihsm-keytest: $(BUILD)/tests/vm/azihsm-keytest.o \
+				  $(BUILD)/tests/vm/vmtest_util.o \
 				  $(BUILD)/libazihsm.so $(BUILD)/libazihsm-ddi.a
-	$(CC) $(LDFLAGS_SAN) -o $@ $< $(BUILD)/libazihsm-ddi.a -L$(BUILD) \
+	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) $(BUILD)/libazihsm-ddi.a -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
+
+# PIN lockout through libazihsm (test_lockout.sh); like azihsm-wycheproof,
+# it takes its device and credential options from tools/hsm_target.c.
+USERSPACE_TARGETS += $(BUILD)/tests/vm/azihsm-lockout
+
+$(BUILD)/tests/vm/azihsm-lockout.o: CFLAGS_COMMON += -Itools
+$(BUILD)/tests/vm/azihsm-lockout: $(BUILD)/tests/vm/azihsm-lockout.o \
+				  $(BUILD)/tests/vm/vmtest_util.o \
+				  $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so
+	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto

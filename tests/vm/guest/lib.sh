@@ -64,3 +64,41 @@ min() {
 	done
 	echo "$m"
 }
+
+# A test that does not apply to this boot: say why (run-all.sh shows it)
+# and exit 77, the automake "skipped" status.
+skip() {
+	echo "$*"
+	exit 77
+}
+
+# The credential of the guest tests, and where provision() keeps its
+# record.  Provisioning lasts as long as the QEMU process, and all tests of
+# a boot run in it, so the record lives in /tmp (a tmpfs, as long as the
+# boot).
+state=/tmp/azihsm-provision
+id=00112233445566778899aabbccddeeff
+pin=0123456789abcdef0123456789abcdef
+bad_pin=0123456789abcdef0123456789abcde0
+
+# Provision the partition with that credential, once per boot: the first
+# test to call this does it, and checks it on the fresh device (sessions
+# refused before; the masked BK3 and BMK it returns); later calls find the
+# record and do nothing.  A partition found provisioned without the record
+# fails the check.  Leaves bk3, pota.pem, masked_bk3.bin and bmk.bin in
+# $state for tests that provision again.
+provision() {
+	[ -e $state/done ] && return 0
+	mkdir -p $state
+	out=$(azihsm session test --id $id --pin $pin 2>&1) &&
+		fail "session before provisioning: $out"
+	echo "$out" | grep -q "partition not provisioned (CredentialsNotEstablished)" ||
+		fail "unprovisioned error unclear: $out"
+
+	head -c 48 /dev/urandom >$state/bk3
+	azihsm partition init --bk3-file $state/bk3 --pota-key-gen $state/pota.pem \
+		--id $id --pin $pin --out-dir $state || fail "provisioning failed"
+	[ "$(wc -c <$state/masked_bk3.bin)" -eq 260 ] || fail "masked BK3 size"
+	[ "$(wc -c <$state/bmk.bin)" -eq 292 ] || fail "BMK size"
+	touch $state/done
+}

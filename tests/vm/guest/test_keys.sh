@@ -5,23 +5,12 @@
 # of key, unpadded data) give readable errors.  Then azihsm-keytest runs
 # the cases that need several sessions, a full vault or a killed process.
 #
-# The partition is provisioned by test_provision.sh, run here first when
-# no earlier test of this boot did (its state in /tmp says so).  Every key
-# made here is deleted again.
+# The partition is provisioned once per boot (lib.sh's provision()).
+# Every key made here is deleted again.
 . /azihsm/tests/lib.sh
-state=/tmp/azihsm-provision
-id=00112233445566778899aabbccddeeff
-pin=0123456789abcdef0123456789abcdef
-bad_pin=0123456789abcdef0123456789abcde0
 w=/tmp/keys
 mkdir -p $w
-
-if [ ! -e $state/done ]; then
-	sh -e /azihsm/tests/test_provision.sh >$w/provision.log 2>&1 || {
-		cat $w/provision.log
-		fail "provisioning (test_provision.sh) failed"
-	}
-fi
+provision
 
 # azihsm COMMAND ... with the credential.
 k() {

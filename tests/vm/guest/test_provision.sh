@@ -4,15 +4,11 @@
 # processes and see the ninth refused, and get the slot of a process killed
 # with SIGKILL back (the driver flushes its session when the file goes).
 #
-# Provisioning lasts as long as the QEMU process, and all tests of a boot
-# run in it, so the state of this test lives in /tmp (a tmpfs, as long as
-# the boot): the partition is provisioned here exactly once per boot, and a
-# partition found provisioned without that record is an error.
+# The partition is provisioned once per boot by lib.sh's provision(), which
+# checks the provisioning on the fresh device; whichever test of the boot
+# calls it first does it, and a partition found provisioned without its
+# record is an error.
 . /azihsm/tests/lib.sh
-state=/tmp/azihsm-provision
-id=00112233445566778899aabbccddeeff
-pin=0123456789abcdef0123456789abcdef
-bad_pin=0123456789abcdef0123456789abcde0
 
 session() {
 	azihsm session test --id "$id" "$@"
@@ -31,19 +27,7 @@ wait_line() {
 	return 1
 }
 
-if [ ! -e $state/done ]; then
-	mkdir -p $state
-	out=$(session --pin $pin 2>&1) && fail "session before provisioning: $out"
-	echo "$out" | grep -q "partition not provisioned (CredentialsNotEstablished)" ||
-		fail "unprovisioned error unclear: $out"
-
-	head -c 48 /dev/urandom >$state/bk3
-	azihsm partition init --bk3-file $state/bk3 --pota-key-gen $state/pota.pem \
-		--id $id --pin $pin --out-dir $state || fail "provisioning failed"
-	[ "$(wc -c <$state/masked_bk3.bin)" -eq 260 ] || fail "masked BK3 size"
-	[ "$(wc -c <$state/bmk.bin)" -eq 292 ] || fail "BMK size"
-	touch $state/done
-fi
+provision
 
 # A second provisioning is refused, whichever way it is asked.
 mkdir -p $state/again

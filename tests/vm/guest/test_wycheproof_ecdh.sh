@@ -8,14 +8,10 @@
 # (-device azihsm,x-test-ops=on).  tests/vm/run.sh says which boot has them
 # with AZIHSM_EXPECT_TEST_OPS=1: there the vectors must pass; in the other
 # boots the device must refuse DerKeyImport as not supported, and the
-# vectors are skipped.
+# test is skipped (exit 77).
 #
-# The credential and provisioning state are test_provision.sh's: the
-# partition is provisioned once per boot, by whichever test runs first.
+# The partition is provisioned once per boot (lib.sh's provision()).
 . /azihsm/tests/lib.sh
-state=/tmp/azihsm-provision
-id=00112233445566778899aabbccddeeff
-pin=0123456789abcdef0123456789abcdef
 vectors=
 for curve in secp256r1 secp384r1 secp521r1; do
 	f=/azihsm/vectors/ecdh_$curve.txt
@@ -23,13 +19,7 @@ for curve in secp256r1 secp384r1 secp521r1; do
 	vectors="$vectors $f"
 done
 
-if [ ! -e $state/done ]; then
-	mkdir -p $state
-	head -c 48 /dev/urandom >$state/bk3
-	azihsm partition init --bk3-file $state/bk3 --pota-key-gen $state/pota.pem \
-		--id $id --pin $pin --out-dir $state || fail "provisioning failed"
-	touch $state/done
-fi
+provision
 
 set +e
 azihsm-wycheproof --id $id --pin $pin $vectors
@@ -44,7 +34,7 @@ case $rc in
 77)
 	[ "${AZIHSM_EXPECT_TEST_OPS:-0}" = 1 ] &&
 		fail "DerKeyImport refused as not supported with x-test-ops=on"
-	echo "SKIPPED: the device has no test operations (x-test-ops=on) in this boot"
+	skip "this boot's device has no test operations: no x-test-ops=on"
 	;;
 *)
 	fail "azihsm-wycheproof failed (exit status $rc)"
