@@ -21,6 +21,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <azihsm/hw.h>
 
@@ -79,6 +80,14 @@ struct azihsm_cmd {
 	} cqe;
 	unsigned int		nr_pages;
 	struct azihsm_dma_page	pages[AZIHSM_CMD_MAX_PAGES];
+	/*
+	 * Set by a submitter whose buffers outlive the slot's pages (the AES
+	 * fast path's pinned user pages): called with the queue lock held,
+	 * possibly in hard IRQ, when an ABANDONED slot is released, so that
+	 * the owner can free them once the device no longer uses them.
+	 */
+	void			(*orphan_release)(void *ctx);
+	void			*orphan_ctx;
 };
 
 struct azihsm_ctrl;
@@ -158,6 +167,9 @@ struct azihsm_ctrl {
 	struct azihsm_pool	hsm;
 	struct azihsm_pool	aes;
 	atomic_t		next_hsm;
+	atomic_t		next_aes;
+	/* Frees the buffers of AES commands their submitter abandoned. */
+	struct workqueue_struct	*aes_wq;
 
 	u64			cap;
 	unsigned int		ready_timeout_ms;
@@ -195,6 +207,7 @@ struct azihsm_queue *azihsm_queue_alloc(struct azihsm_ctrl *ctrl,
 					u16 qid, u16 depth, u16 vector);
 void azihsm_queue_free(struct azihsm_queue *q);
 void azihsm_queue_set_enabled(struct azihsm_queue *q, bool enabled);
+struct azihsm_cmd *azihsm_cmd_try_get(struct azihsm_queue *q);
 struct azihsm_cmd *azihsm_cmd_get(struct azihsm_queue *q, long timeout,
 				  bool killable);
 int azihsm_cmd_alloc_pages(struct azihsm_queue *q, struct azihsm_cmd *cmd,
@@ -214,9 +227,28 @@ void azihsm_ctrl_abort_queue(struct azihsm_ctrl *ctrl, struct azihsm_queue *q,
 			     unsigned int resets);
 
 /* hsm.c */
+struct azihsm_file;
+
+/* A file's session slot as the AES ioctls check it (hardware.md 9.10). */
+struct azihsm_file_session {
+	bool	valid;
+	bool	has_short_app_id;
+	u16	id;
+	u8	short_app_id;
+};
+
 int azihsm_chrdev_init(void);
 void azihsm_chrdev_exit(void);
 int azihsm_cdev_add(struct azihsm_ctrl *ctrl);
 void azihsm_cdev_del(struct azihsm_ctrl *ctrl);
+int azihsm_ioctl_arg_in(void *buf, const void __user *argp, size_t size,
+			size_t copy);
+struct azihsm_ctrl *azihsm_file_ctrl(struct azihsm_file *f);
+int azihsm_file_get_session(struct azihsm_file *f,
+			    struct azihsm_file_session *sess);
+
+/* aes.c */
+long azihsm_ioctl_aes_xts(struct azihsm_file *f, void __user *argp);
+long azihsm_ioctl_aes_gcm(struct azihsm_file *f, void __user *argp);
 
 #endif /* AZIHSM_DRV_H */

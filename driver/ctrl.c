@@ -485,6 +485,13 @@ static int azihsm_ctrl_setup_aes(struct azihsm_ctrl *ctrl)
 	if (!count)
 		return 0;
 	count = min_t(unsigned int, count, AZIHSM_MAX_AES_QUEUES);
+	/* Reclaim: freeing an abandoned command's buffers returns memory. */
+	ctrl->aes_wq = alloc_workqueue("azihsm-aes-%s", WQ_MEM_RECLAIM, 0,
+				       pci_name(ctrl->pdev));
+	if (!ctrl->aes_wq) {
+		dev_warn(dev, "no memory for the AES workqueue: no AES queues\n");
+		return 0;
+	}
 
 	pool->first_vector = AZIHSM_AES_VECTOR_FIRST;
 	pool->nr_vectors = min_t(unsigned int,
@@ -636,6 +643,11 @@ void azihsm_ctrl_teardown(struct azihsm_ctrl *ctrl, bool graceful)
 	up_write(&ctrl->users_rwsem);
 
 	azihsm_pool_free(ctrl, &ctrl->aes);
+	/* After the pool: freeing its queues may queue orphan work. */
+	if (ctrl->aes_wq) {
+		destroy_workqueue(ctrl->aes_wq);
+		ctrl->aes_wq = NULL;
+	}
 	azihsm_pool_free(ctrl, &ctrl->hsm);
 	if (ctrl->adminq) {
 		azihsm_vector_release(ctrl, 0);
@@ -647,7 +659,7 @@ void azihsm_ctrl_teardown(struct azihsm_ctrl *ctrl, bool graceful)
 /**
  * azihsm_ctrl_abort_queue() - level-1 abort after a command timed out
  * @ctrl: controller
- * @q: HSM queue the command was submitted to
+ * @q: HSM or AES queue the command was submitted to
  * @resets: q->resets read before the submission
  *
  * Deletes and re-creates the SQ (hardware.md 8.2).  Every command still

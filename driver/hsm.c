@@ -36,6 +36,29 @@ struct azihsm_file {
 	u8			short_app_id;
 };
 
+struct azihsm_ctrl *azihsm_file_ctrl(struct azihsm_file *f)
+{
+	return f->ctrl;
+}
+
+/*
+ * Snapshot of the file's session for the AES ioctls.  Taken under
+ * sess_lock, so an open or close of the session in flight on another
+ * thread is waited for; -EINTR on a fatal signal.
+ */
+int azihsm_file_get_session(struct azihsm_file *f,
+			    struct azihsm_file_session *sess)
+{
+	if (mutex_lock_killable(&f->sess_lock))
+		return -EINTR;
+	sess->valid = f->sess_valid;
+	sess->id = f->sess_id;
+	sess->short_app_id = f->short_app_id;
+	sess->has_short_app_id = f->short_app_id != AZIHSM_NO_SHORT_APP_ID;
+	mutex_unlock(&f->sess_lock);
+	return 0;
+}
+
 /* ---- HSM queue commands ---- */
 
 static struct azihsm_queue *azihsm_hsm_pick_queue(struct azihsm_ctrl *ctrl)
@@ -319,19 +342,41 @@ static int azihsm_hsm_cmd(struct azihsm_file *f,
 	return ret;
 }
 
+/**
+ * azihsm_ioctl_arg_in() - read an ioctl argument that starts with its size
+ * @buf: where the argument goes
+ * @argp: user argument
+ * @size: the structure size the driver knows; a smaller declared size
+ *	fails
+ * @copy: bytes to read (at most @size)
+ *
+ * Nothing is to be written back when this fails: the argument itself is
+ * unusable.
+ *
+ * Return: 0, -EFAULT (unreadable) or -EINVAL (declared size too small).
+ */
+int azihsm_ioctl_arg_in(void *buf, const void __user *argp, size_t size,
+			size_t copy)
+{
+	u32 declared;
+
+	if (get_user(declared, (const u32 __user *)argp))
+		return -EFAULT;
+	if (declared < size)
+		return -EINVAL;
+	if (copy_from_user(buf, argp, copy))
+		return -EFAULT;
+	return 0;
+}
+
 static long azihsm_ioctl_hsm_cmd(struct azihsm_file *f, void __user *argp)
 {
 	struct azihsm_hsm_cmd io;
-	u32 size;
 	int ret;
 
-	/* Nothing is written back when the argument itself is unusable. */
-	if (get_user(size, (u32 __user *)argp))
-		return -EFAULT;
-	if (size < sizeof(io))
-		return -EINVAL;
-	if (copy_from_user(&io, argp, sizeof(io)))
-		return -EFAULT;
+	ret = azihsm_ioctl_arg_in(&io, argp, sizeof(io), sizeof(io));
+	if (ret)
+		return ret;
 
 	memset(&io.out, 0, sizeof(io.out));
 	ret = azihsm_hsm_cmd(f, &io.in, &io.out);
@@ -373,15 +418,13 @@ static long azihsm_ioctl_dev_info(struct azihsm_file *f, void __user *argp)
 {
 	struct azihsm_ctrl *ctrl = f->ctrl;
 	struct azihsm_dev_info info;
-	u32 argsz;
+	int ret;
 
 	/* As for the HSM ioctl: a too small argument is not read further. */
-	if (get_user(argsz, (u32 __user *)argp))
-		return -EFAULT;
-	if (argsz < sizeof(info))
-		return -EINVAL;
-	if (copy_from_user(&info, argp, AZIHSM_DEV_INFO_COPY_SIZE))
-		return -EFAULT;
+	ret = azihsm_ioctl_arg_in(&info, argp, sizeof(info),
+				  AZIHSM_DEV_INFO_COPY_SIZE);
+	if (ret)
+		return ret;
 	if (READ_ONCE(ctrl->abort_in_progress))
 		return -EAGAIN;
 
@@ -417,6 +460,12 @@ static long azihsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case AZIHSM_IOCTL_GET_DEV_INFO:
 		handler = azihsm_ioctl_dev_info;
+		break;
+	case AZIHSM_IOCTL_AES_XTS:
+		handler = azihsm_ioctl_aes_xts;
+		break;
+	case AZIHSM_IOCTL_AES_GCM:
+		handler = azihsm_ioctl_aes_gcm;
 		break;
 	default:	/* including the retired AZIHSM_IOCTL_HSM_CMD_LEGACY */
 		return -EBADRQC;

@@ -112,6 +112,15 @@ static void azihsm_cmd_free_pages(struct azihsm_queue *q, struct azihsm_cmd *cmd
 	}
 }
 
+/* Hand an abandoned slot's external buffers back to their owner. */
+static void azihsm_cmd_orphan_release(struct azihsm_cmd *cmd)
+{
+	if (cmd->state == AZIHSM_CMD_ABANDONED && cmd->orphan_release)
+		cmd->orphan_release(cmd->orphan_ctx);
+	cmd->orphan_release = NULL;
+	cmd->orphan_ctx = NULL;
+}
+
 /*
  * Only called once the device can no longer touch the queue (its SQ and CQ
  * deleted, or the controller disabled) and no submitter is left, so pages
@@ -123,8 +132,10 @@ void azihsm_queue_free(struct azihsm_queue *q)
 	unsigned int i;
 
 	if (q->cmds) {
-		for (i = 0; i < azihsm_nr_tags(q); i++)
+		for (i = 0; i < azihsm_nr_tags(q); i++) {
+			azihsm_cmd_orphan_release(&q->cmds[i]);
 			azihsm_cmd_free_pages(q, &q->cmds[i]);
+		}
 	}
 	if (q->cq)
 		dma_free_coherent(dev, q->cq_bytes, q->cq, q->cq_dma);
@@ -149,6 +160,7 @@ void azihsm_queue_set_enabled(struct azihsm_queue *q, bool enabled)
 /* Called with q->lock held. */
 static void azihsm_cmd_release_locked(struct azihsm_queue *q, struct azihsm_cmd *cmd)
 {
+	azihsm_cmd_orphan_release(cmd);
 	azihsm_cmd_free_pages(q, cmd);
 	cmd->state = AZIHSM_CMD_IDLE;
 	__clear_bit(cmd - q->cmds, q->tag_map);
@@ -156,7 +168,7 @@ static void azihsm_cmd_release_locked(struct azihsm_queue *q, struct azihsm_cmd 
 }
 
 /* A free slot, NULL if every tag is busy, ERR_PTR(-EAGAIN) if disabled. */
-static struct azihsm_cmd *azihsm_cmd_try_get(struct azihsm_queue *q)
+struct azihsm_cmd *azihsm_cmd_try_get(struct azihsm_queue *q)
 {
 	struct azihsm_cmd *cmd = NULL;
 	unsigned long flags;

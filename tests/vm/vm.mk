@@ -38,3 +38,15 @@ $(BUILD)/tests/vm/azihsm-lockout: $(BUILD)/tests/vm/azihsm-lockout.o \
 				  $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so
 	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
+
+# The AES fast-path ioctls, sent raw (test_aes.sh), with a session and
+# bulk keys from libazihsm; like azihsm-lockout it takes its options from
+# tools/hsm_target.c.
+USERSPACE_TARGETS += $(BUILD)/tests/vm/azihsm-aestest
+
+$(BUILD)/tests/vm/azihsm-aestest.o: CFLAGS_COMMON += -Itools
+$(BUILD)/tests/vm/azihsm-aestest: $(BUILD)/tests/vm/azihsm-aestest.o \
+				  $(BUILD)/tests/vm/vmtest_util.o \
+				  $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so
+	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto -lpthread
