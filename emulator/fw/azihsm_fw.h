@@ -118,6 +118,23 @@ struct azihsm_fw_aes_result {
 void azihsm_fw_aes_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 			   struct azihsm_fw_aes_result *res);
 
+/*
+ * Extensions for the kernel crypto API and hw_random (azihsm/hw.h,
+ * "azihsm extensions"); the device model calls them for the admin
+ * opcodes 0xE0..0xE2.  Kernel keys are volatile (cleared by reset).
+ */
+/* len random bytes (1..4096).  Returns 0 or -1. */
+int azihsm_fw_ext_random(struct azihsm_fw *fw, uint8_t *buf, size_t len);
+/*
+ * Store a kernel key for cipher AZIHSM_EXT_CIPHER_* (GCM/CBC: 16, 24 or
+ * 32 bytes; XTS: 32, 48 or 64).  Returns the admin status (0 success,
+ * AZIHSM_ADMIN_SC_INVALID_FIELD, AZIHSM_ADMIN_SC_INTERNAL_ERROR when the
+ * store is full) and the key id (bit 31 set) in *id.
+ */
+uint16_t azihsm_fw_ext_key_import(struct azihsm_fw *fw, uint8_t cipher,
+				  const uint8_t *key, size_t len, uint32_t *id);
+uint16_t azihsm_fw_ext_key_delete(struct azihsm_fw *fw, uint32_t id);
+
 /* Controller reset (CC.EN 1 -> 0, NSSR): volatile state is lost. */
 void azihsm_fw_reset(struct azihsm_fw *fw);
 

@@ -324,6 +324,14 @@ struct azihsm_aes_xts_fields {
 	__u8	rsvd[36];
 } __attribute__((packed));
 
+/* AES-CBC extension (see "azihsm extensions" below). */
+struct azihsm_aes_cbc_fields {
+	__le32	key_id;
+	__u8	rsvd72[4];
+	__u8	iv[16];
+	__u8	rsvd92[36];
+} __attribute__((packed));
+
 struct azihsm_aes_sqe {
 	__le32	rsvd0;
 	__le16	attr;
@@ -340,6 +348,7 @@ struct azihsm_aes_sqe {
 	union {
 		struct azihsm_aes_gcm_fields gcm;
 		struct azihsm_aes_xts_fields xts;
+		struct azihsm_aes_cbc_fields cbc;	/* extension */
 	};
 } __attribute__((packed));
 
@@ -408,6 +417,58 @@ enum azihsm_aes_status {
 #define AZIHSM_AES_FETCH_ERR_UNDERRUN		0xa
 #define AZIHSM_AES_FETCH_ERR_OVERRUN		0xb
 
+/*
+ * ---- azihsm extensions (not in the real interface) ----
+ *
+ * What the kernel crypto API and hw_random need and the real device does
+ * not offer (Documentation/device-interface.md, "Extensions").  They live
+ * in ranges the real interface leaves unused: admin opcodes 0xE0..0xEF,
+ * AES key ids with bit 31 set (bits 31:10 are reserved in hardware.md
+ * 7.12), and ATTR bit 9 (reserved in 7.2).  Only the kernel driver sends
+ * admin commands, so keys imported this way belong to the kernel; the
+ * device reports every fast-path result made with them as not
+ * FIPS-approved.  Feature 0xC2 bit 1 says the device has the extensions.
+ */
+#define AZIHSM_FW_CAP_EXT		(1u << 1)
+
+/* Admin opcodes. */
+#define AZIHSM_ADMIN_EXT_GET_RANDOM	0xe0	/* PRP1: page device -> host */
+#define AZIHSM_ADMIN_EXT_KEY_IMPORT	0xe1	/* PRP1: page host -> device */
+#define AZIHSM_ADMIN_EXT_KEY_DELETE	0xe2
+
+/* GET_RANDOM: CDW10 = bytes, 1..AZIHSM_EXT_RANDOM_MAX, from the DRBG. */
+#define AZIHSM_EXT_RANDOM_MAX		AZIHSM_PAGE_SIZE
+
+/*
+ * KEY_IMPORT: CDW10 bits 7:0 = cipher, bits 15:8 = key bytes at the start
+ * of the PRP1 page.  GCM and CBC take an AES key of 16, 24 or 32 bytes;
+ * XTS takes key1 || key2 (32, 48 or 64 bytes) in one kernel key.  The CQE
+ * result is the kernel key id.  KEY_DELETE: CDW10 = the key id.
+ * Status: INVALID_FIELD for a bad cipher or length or an unknown id,
+ * INTERNAL_ERROR when the kernel key store is full.
+ */
+#define AZIHSM_EXT_CIPHER_GCM		0
+#define AZIHSM_EXT_CIPHER_XTS		1
+#define AZIHSM_EXT_CIPHER_CBC		2
+#define AZIHSM_EXT_KEY_MAX		64
+#define AZIHSM_EXT_KERNEL_KEYS		1024	/* kernel keys per function */
+#define AZIHSM_EXT_KEY_ID_KERNEL	(1u << 31)
+#define AZIHSM_EXT_KEY_INDEX(id)	((id) & 0xffff)
+
+/*
+ * Fast path with a kernel key: KEY_ID (GCM, CBC) or KEY_ID1 (XTS) has bit
+ * 31 set; SESSION_ID and SHORT_APP_ID are not checked; XTS uses the one
+ * kernel key for both halves (KEY_ID2 must equal KEY_ID1).  GCM uses the
+ * host IV.
+ *
+ * AES-CBC (ATTR bit 9 with CIPHER 0, kernel keys only): SRC_LEN a
+ * non-zero multiple of 16, DST_LEN >= SRC_LEN, no padding; the IV is in
+ * the SQE, the chaining value after the command (last ciphertext block)
+ * comes back in the CQE TAG field.
+ */
+#define AZIHSM_AES_ATTR_EXT_CBC		(1u << 9)
+
+
 _Static_assert(sizeof(struct azihsm_admin_sqe) == 64, "admin SQE size");
 _Static_assert(sizeof(struct azihsm_admin_cqe) == 16, "admin CQE size");
 _Static_assert(sizeof(struct azihsm_identify) == 102, "identify size");
@@ -416,5 +477,6 @@ _Static_assert(sizeof(struct azihsm_hsm_cqe) == 16, "HSM CQE size");
 _Static_assert(sizeof(struct azihsm_sgl_desc) == 16, "SGL descriptor size");
 _Static_assert(sizeof(struct azihsm_aes_sqe) == 128, "AES SQE size");
 _Static_assert(sizeof(struct azihsm_aes_cqe) == 64, "AES CQE size");
+_Static_assert(sizeof(struct azihsm_aes_cbc_fields) == 60, "CBC fields size");
 
 #endif /* AZIHSM_HW_H */
