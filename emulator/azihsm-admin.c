@@ -23,9 +23,10 @@
 /*
  * Runtime firmware capabilities (Get Features 0xC2): the AES fast path
  * implements the GCM tail protocol (hardware.md 7.10), so the driver may
- * send GCM commands whose length is not a multiple of 16.
+ * send GCM commands whose length is not a multiple of 16; and the device
+ * has the azihsm extensions (azihsm/hw.h, admin opcodes 0xE0..0xE2).
  */
-#define AZIHSM_DEV_FW_CAPS      AZIHSM_FW_CAP_GCM_TAIL
+#define AZIHSM_DEV_FW_CAPS      (AZIHSM_FW_CAP_GCM_TAIL | AZIHSM_FW_CAP_EXT)
 
 typedef struct AzihsmAdminCmd {
     uint8_t opcode;
@@ -313,6 +314,82 @@ static uint16_t azihsm_admin_resource_count(AzihsmState *s,
     return AZIHSM_ADMIN_SC_SUCCESS;
 }
 
+/* ---- azihsm extensions (azihsm/hw.h): not in the real interface ---- */
+
+/* GET_RANDOM: CDW10 bytes from the firmware core's DRBG to PRP1. */
+static uint16_t azihsm_admin_ext_random(AzihsmState *s,
+                                        const AzihsmAdminCmd *cmd)
+{
+    uint8_t buf[AZIHSM_EXT_RANDOM_MAX];
+    uint32_t len = cmd->cdw10;
+
+    if (len == 0 || len > AZIHSM_EXT_RANDOM_MAX) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "azihsm: random length %u not in 1..%u\n", len,
+                      AZIHSM_EXT_RANDOM_MAX);
+        return AZIHSM_ADMIN_SC_INVALID_FIELD;
+    }
+    if (!azihsm_admin_page_aligned(cmd->prp1)) {
+        return AZIHSM_ADMIN_SC_INVALID_FIELD;
+    }
+    if (azihsm_fw_ext_random(s->fw, buf, len)) {
+        return AZIHSM_ADMIN_SC_INTERNAL_ERROR;
+    }
+    if (!azihsm_dma(s, cmd->prp1, buf, len, DMA_DIRECTION_FROM_DEVICE)) {
+        return AZIHSM_ADMIN_SC_DATA_TRANSFER_ERROR;
+    }
+    return AZIHSM_ADMIN_SC_SUCCESS;
+}
+
+/*
+ * KEY_IMPORT: CDW10 bits 7:0 cipher, 15:8 length; the key at the start of
+ * the PRP1 page.  The core checks cipher and length; the CQE result is
+ * the kernel key id.
+ */
+static uint16_t azihsm_admin_ext_key_import(AzihsmState *s,
+                                            const AzihsmAdminCmd *cmd,
+                                            uint32_t *result)
+{
+    uint8_t cipher = extract32(cmd->cdw10, 0, 8);
+    uint8_t len = extract32(cmd->cdw10, 8, 8);
+    uint8_t key[AZIHSM_EXT_KEY_MAX];
+    uint16_t status;
+
+    if (len == 0 || len > sizeof(key) || cmd->cdw10 >> 16) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "azihsm: kernel key import CDW10 0x%08x\n", cmd->cdw10);
+        return AZIHSM_ADMIN_SC_INVALID_FIELD;
+    }
+    if (!azihsm_admin_page_aligned(cmd->prp1)) {
+        return AZIHSM_ADMIN_SC_INVALID_FIELD;
+    }
+    if (!azihsm_dma(s, cmd->prp1, key, len, DMA_DIRECTION_TO_DEVICE)) {
+        return AZIHSM_ADMIN_SC_DATA_TRANSFER_ERROR;
+    }
+    status = azihsm_fw_ext_key_import(s->fw, cipher, key, len, result);
+    memset(key, 0, sizeof(key));    /* the core holds the only copy now */
+    if (status == AZIHSM_ADMIN_SC_INVALID_FIELD) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "azihsm: kernel key of cipher %u, %u bytes\n",
+                      cipher, len);
+    } else if (status != AZIHSM_ADMIN_SC_SUCCESS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "azihsm: kernel key store full\n");
+    }
+    return status;
+}
+
+static uint16_t azihsm_admin_ext_key_delete(AzihsmState *s,
+                                            const AzihsmAdminCmd *cmd)
+{
+    uint16_t status = azihsm_fw_ext_key_delete(s->fw, cmd->cdw10);
+
+    if (status != AZIHSM_ADMIN_SC_SUCCESS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "azihsm: no kernel key 0x%08x\n",
+                      cmd->cdw10);
+    }
+    return status;
+}
+
 uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd)
 {
     struct azihsm_admin_sqe sqe;
@@ -352,6 +429,15 @@ uint16_t azihsm_admin_exec(AzihsmState *s, AzihsmCmd *cmd)
     case AZIHSM_ADMIN_SET_RES_CNT:
     case AZIHSM_ADMIN_GET_RES_CNT:
         status = azihsm_admin_resource_count(s, &admin, &result);
+        break;
+    case AZIHSM_ADMIN_EXT_GET_RANDOM:
+        status = azihsm_admin_ext_random(s, &admin);
+        break;
+    case AZIHSM_ADMIN_EXT_KEY_IMPORT:
+        status = azihsm_admin_ext_key_import(s, &admin, &result);
+        break;
+    case AZIHSM_ADMIN_EXT_KEY_DELETE:
+        status = azihsm_admin_ext_key_delete(s, &admin);
         break;
     default:
         /* Including Abort (0x08), which the FW does not implement. */

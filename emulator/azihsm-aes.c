@@ -239,6 +239,17 @@ static dma_addr_t azihsm_addr64(uint32_t lo, uint32_t hi)
     return (dma_addr_t)le32_to_cpu(hi) << 32 | le32_to_cpu(lo);
 }
 
+/*
+ * A GCM command, with the GCM fields and tail protocol: CIPHER 0 without
+ * the CBC extension's ATTR bit 9 (azihsm/hw.h), whose SQE bytes there are
+ * reserved.  The core checks the rest of a CBC command.
+ */
+static bool azihsm_aes_is_gcm(const struct azihsm_aes_sqe *sqe)
+{
+    return !(le16_to_cpu(sqe->attr) &
+             (AZIHSM_AES_ATTR_XTS | AZIHSM_AES_ATTR_EXT_CBC));
+}
+
 /* The checks the firmware core cannot make: ATTR, frame and lengths. */
 static AzihsmAesError azihsm_aes_check(const struct azihsm_aes_sqe *sqe)
 {
@@ -267,8 +278,9 @@ static AzihsmAesError azihsm_aes_check(const struct azihsm_aes_sqe *sqe)
                                       AZIHSM_AES_XTS_ERR_TOO_LONG)
                    : azihsm_fetch_error(AZIHSM_AES_FETCH_ERR_CMD_STRUCT);
     }
-    if (!xts && (sqe->gcm.unaligned_src_len > AZIHSM_GCM_MAX_TAIL ||
-                 sqe->gcm.unaligned_dst_len != sqe->gcm.unaligned_src_len)) {
+    if (azihsm_aes_is_gcm(sqe) &&
+        (sqe->gcm.unaligned_src_len > AZIHSM_GCM_MAX_TAIL ||
+         sqe->gcm.unaligned_dst_len != sqe->gcm.unaligned_src_len)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "azihsm: AES GCM tail lengths %u/%u\n",
                       sqe->gcm.unaligned_src_len, sqe->gcm.unaligned_dst_len);
@@ -321,8 +333,7 @@ static AzihsmAesError azihsm_aes_gather(AzihsmState *s, AzihsmAesJob *job)
         return azihsm_fetch_error(AZIHSM_AES_FETCH_ERR_SRC_SGL);
     }
 
-    if (!(le16_to_cpu(sqe->attr) & AZIHSM_AES_ATTR_XTS) &&
-        sqe->gcm.unaligned_src_len) {
+    if (azihsm_aes_is_gcm(sqe) && sqe->gcm.unaligned_src_len) {
         fc->tail_len = sqe->gcm.unaligned_src_len;
         job->tail_dst = azihsm_addr64(sqe->gcm.unaligned_dst_lo,
                                       sqe->gcm.unaligned_dst_hi);

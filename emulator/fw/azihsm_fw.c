@@ -70,6 +70,7 @@ void azihsm_fw_free(struct azihsm_fw *fw)
 		return;
 	pthread_mutex_destroy(&fw->lock);
 	fw_partition_destroy(fw);
+	fw_ext_clear(fw);
 	free(fw);
 }
 
@@ -149,11 +150,13 @@ void azihsm_fw_reset(struct azihsm_fw *fw)
 		return;
 	/*
 	 * Sessions and key tables are volatile; credentials, nonce, BK3
-	 * state and the masking key are persistent (ddi.md 9).
+	 * state and the masking key are persistent (ddi.md 9).  Kernel keys
+	 * of the extensions are volatile too: the driver re-imports them.
 	 */
 	pthread_mutex_lock(&fw->lock);
 	fw_session_close_all(fw);
 	fw_keys_clear(fw);
+	fw_ext_clear(fw);
 	pthread_mutex_unlock(&fw->lock);
 }
 

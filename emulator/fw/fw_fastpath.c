@@ -4,7 +4,10 @@
  * keys (7.7 tables A and B, 7.8, 7.12), then AES-256-GCM with the model's
  * tag rule (7.11) or AES-256-XTS over data units (7.9).
  *
- * Keys are the bulk AES keys in the vault's fast-path slots (ddi.md 4.4).
+ * Keys are the bulk AES keys in the vault's fast-path slots (ddi.md 4.4),
+ * or kernel keys of the azihsm extensions (key id bit 31, fw_ext.c): those
+ * are AES-128/192/256, skip the session and application checks, serve
+ * AES-CBC too (ATTR bit 9) and never make a FIPS-approved result.
  * fw->lock is held only to copy a key and what is checked about it; the
  * cipher runs unlocked on the copy, so the commands of several AES queues
  * (worker threads of the device model) run in parallel with each other and
@@ -26,6 +29,11 @@
 
 #define AES_BLOCK		16
 #define XTS_KEY_LEN		(2 * FW_BULK_KEY_LEN)
+/* Largest AES key (a kernel key may be shorter) and kernel XTS key. */
+#define AES_KEY_MAX		32
+#define EXT_XTS_KEY_MAX		(2 * AES_KEY_MAX)
+/* Bytes of a kernel-key XTS data unit handled per ECB call. */
+#define XTS_EXT_CHUNK		4096
 /* Largest piece handed to one EVP call (its lengths are ints). */
 #define EVP_CHUNK		(1u << 30)
 
@@ -87,6 +95,7 @@ enum key_fault {
 	KEY_NOT_OWNED,
 	KEY_WRONG_APP,
 	KEY_WRONG_SESSION,
+	KEY_WRONG_CIPHER,		/* kernel key of another cipher */
 };
 
 /*
@@ -112,6 +121,47 @@ static enum key_fault key_get(struct azihsm_fw *fw, const struct fp_cmd *c,
 	if (k->session_scoped && k->session_id != c->session_id)
 		return KEY_WRONG_SESSION;
 	return KEY_OK;
+}
+
+/*
+ * Copy the kernel key `id` (bit 31 set) for cipher AZIHSM_EXT_CIPHER_*:
+ * KEY_INVALID if there is none, KEY_WRONG_CIPHER if it was imported for
+ * another cipher.  No session or application check: the key belongs to
+ * the kernel, not to a DDI application.
+ */
+static enum key_fault ext_key(struct azihsm_fw *fw, uint32_t id, uint8_t cipher,
+			      uint8_t key[EXT_XTS_KEY_MAX], size_t *len)
+{
+	struct fw_ext_key k;
+	enum key_fault f = KEY_OK;
+
+	pthread_mutex_lock(&fw->lock);
+	if (!fw_ext_key_get(fw, id, &k))
+		f = KEY_INVALID;
+	pthread_mutex_unlock(&fw->lock);
+	if (f == KEY_OK && k.cipher != cipher)
+		f = KEY_WRONG_CIPHER;
+	*len = 0;
+	if (f == KEY_OK) {
+		memcpy(key, k.key, k.len);
+		*len = k.len;
+	}
+	OPENSSL_cleanse(&k, sizeof(k));
+	return f;
+}
+
+enum aes_mode { MODE_ECB, MODE_GCM, MODE_CBC };
+
+/* AES in `mode` for a 16-, 24- or 32-byte key. */
+static const EVP_CIPHER *aes_cipher(enum aes_mode mode, size_t key_len)
+{
+	static const EVP_CIPHER *(*const ciphers[][3])(void) = {
+		[MODE_ECB] = { EVP_aes_128_ecb, EVP_aes_192_ecb, EVP_aes_256_ecb },
+		[MODE_GCM] = { EVP_aes_128_gcm, EVP_aes_192_gcm, EVP_aes_256_gcm },
+		[MODE_CBC] = { EVP_aes_128_cbc, EVP_aes_192_cbc, EVP_aes_256_cbc },
+	};
+
+	return ciphers[mode][key_len == 16 ? 0 : key_len == 24 ? 1 : 2]();
 }
 
 /* Table B for the GCM key: 0 or the ERR, *k filled on success. */
@@ -153,6 +203,8 @@ static uint16_t xts_key_err(enum key_fault f, const struct fw_bulk_key *k, int w
 		return which ? AZIHSM_AES_XTS_ERR_KEY2_APP : AZIHSM_AES_XTS_ERR_KEY1_APP;
 	case KEY_WRONG_SESSION:
 		return which ? AZIHSM_AES_XTS_ERR_KEY2_SESSION : AZIHSM_AES_XTS_ERR_KEY1_SESSION;
+	case KEY_WRONG_CIPHER:
+		return which ? AZIHSM_AES_XTS_ERR_KEY2_NOT_XTS : AZIHSM_AES_XTS_ERR_KEY1_NOT_XTS;
 	}
 	if (k->type != DDI_KEY_AES_XTS_BULK256)
 		return which ? AZIHSM_AES_XTS_ERR_KEY2_NOT_XTS : AZIHSM_AES_XTS_ERR_KEY1_NOT_XTS;
@@ -264,7 +316,8 @@ static void gf128_mul(const uint8_t x[AES_BLOCK], const uint8_t y[AES_BLOCK],
 
 /* One GCM command with its key and IV decided. */
 struct gcm_job {
-	uint8_t key[FW_BULK_KEY_LEN];
+	uint8_t key[EXT_XTS_KEY_MAX];	/* key_len bytes used */
+	size_t key_len;
 	uint8_t iv[AZIHSM_AES_GCM_IV_LEN];
 	bool decrypt;
 	const uint8_t *aad;		/* the AAD region as given */
@@ -301,7 +354,8 @@ static bool gcm_tag_correction(const struct gcm_job *j, uint8_t corr[AES_BLOCK])
 	/* The lengths are both < 2^32, so the multiply by 8 is exact. */
 	put_be64(lx, (uint64_t)j->actual_aad_len * 8 ^ (uint64_t)j->aad_len * 8);
 	ctx = EVP_CIPHER_CTX_new();
-	ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), NULL, j->key, NULL) &&
+	ok = ctx && EVP_EncryptInit_ex(ctx, aes_cipher(MODE_ECB, j->key_len), NULL, j->key,
+					NULL) &&
 	     EVP_CIPHER_CTX_set_padding(ctx, 0) &&
 	     EVP_EncryptUpdate(ctx, h, &n, zero, AES_BLOCK) && n == AES_BLOCK;
 	EVP_CIPHER_CTX_free(ctx);
@@ -335,7 +389,8 @@ static enum gcm_result gcm_run(struct gcm_job *j)
 	if (!gcm_tag_correction(j, corr))
 		return GCM_ENGINE_ERROR;
 	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx || !EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, j->key, j->iv, !j->decrypt) ||
+	if (!ctx || !EVP_CipherInit_ex(ctx, aes_cipher(MODE_GCM, j->key_len), NULL, j->key,
+				       j->iv, !j->decrypt) ||
 	    !cipher_update(ctx, NULL, j->aad, j->aad_len) ||
 	    !cipher_update(ctx, j->out, j->in, j->len) ||
 	    !cipher_update(ctx, j->tail, j->tail, j->tail_len))
@@ -393,6 +448,66 @@ static bool xts_run(const uint8_t key[XTS_KEY_LEN], const uint8_t tweak[AES_BLOC
 	return ok;
 }
 
+/* The tweak of the next block of a data unit: times alpha (IEEE 1619). */
+static void xts_mul_alpha(uint8_t t[AES_BLOCK])
+{
+	uint8_t carry = t[AES_BLOCK - 1] >> 7;
+	int i;
+
+	for (i = AES_BLOCK - 1; i > 0; i--)
+		t[i] = (uint8_t)(t[i] << 1 | t[i - 1] >> 7);
+	t[0] = (uint8_t)(t[0] << 1 ^ (carry ? 0x87 : 0));
+}
+
+/*
+ * XTS with a kernel key (key1 || key2 of 16, 24 or 32 bytes each) built
+ * from two ECB contexts, since OpenSSL has no XTS-AES-192.  Lengths are
+ * whole blocks (no ciphertext stealing: SRC_LEN is a multiple of 16), so
+ * each block is E(P ^ T) ^ T with T = E_key2(tweak) * alpha^j.  Works in
+ * place: a chunk is read before it is written.
+ */
+static bool xts_ext_run(const uint8_t *key, size_t key_len, const uint8_t tweak[AES_BLOCK],
+			bool decrypt, const uint8_t *in, uint8_t *out, size_t len, size_t unit)
+{
+	uint8_t unit_tweak[AES_BLOCK], t[AES_BLOCK];
+	uint8_t tweaks[XTS_EXT_CHUNK], buf[XTS_EXT_CHUNK];
+	size_t half = key_len / 2, off, pos, piece, i;
+	EVP_CIPHER_CTX *data = EVP_CIPHER_CTX_new(), *tw = EVP_CIPHER_CTX_new();
+	bool ok;
+	int n;
+
+	memcpy(unit_tweak, tweak, AES_BLOCK);
+	ok = data && tw &&
+	     EVP_CipherInit_ex(data, aes_cipher(MODE_ECB, half), NULL, key, NULL, !decrypt) &&
+	     EVP_CIPHER_CTX_set_padding(data, 0) &&
+	     EVP_EncryptInit_ex(tw, aes_cipher(MODE_ECB, half), NULL, key + half, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(tw, 0);
+	for (off = 0; ok && off < len; off += unit) {
+		ok = EVP_EncryptUpdate(tw, t, &n, unit_tweak, AES_BLOCK) && n == AES_BLOCK;
+		for (pos = 0; ok && pos < unit; pos += piece) {
+			piece = unit - pos < XTS_EXT_CHUNK ? unit - pos : XTS_EXT_CHUNK;
+			for (i = 0; i < piece; i += AES_BLOCK) {
+				memcpy(tweaks + i, t, AES_BLOCK);
+				xor_block(buf + i, in + off + pos + i, t);
+				xts_mul_alpha(t);
+			}
+			ok = EVP_CipherUpdate(data, buf, &n, buf, (int)piece) &&
+			     (size_t)n == piece;
+			for (i = 0; ok && i < piece; i += AES_BLOCK)
+				xor_block(out + off + pos + i, buf + i, tweaks + i);
+		}
+		tweak_next(unit_tweak);
+	}
+	EVP_CIPHER_CTX_free(data);
+	EVP_CIPHER_CTX_free(tw);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(tweaks, sizeof(tweaks));
+	OPENSSL_cleanse(t, sizeof(t));
+	if (!ok)
+		OPENSSL_cleanse(out, len);
+	return ok;
+}
+
 /* ---- Commands ---- */
 
 #define GCM_OFF(field)		SQE_OFF(gcm.field)
@@ -407,7 +522,8 @@ static uint32_t gcm_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 	struct fw_bulk_key k;
 	struct gcm_job j;
 	enum gcm_result r;
-	uint32_t key_type;
+	enum key_fault f;
+	uint32_t key_type, key_id;
 	uint16_t err;
 
 	/* Fields first (no lock), then the key. */
@@ -432,11 +548,21 @@ static uint32_t gcm_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 	if (c->room < c->src_len)
 		return FAIL_FETCH(AZIHSM_AES_FETCH_ERR_OVERRUN);
 
-	err = gcm_key(fw, c, get_le32(sqe + GCM_OFF(key_id)), &k);
-	key_type = k.type;
 	memset(&j, 0, sizeof(j));
-	memcpy(j.key, k.key, FW_BULK_KEY_LEN);
-	OPENSSL_cleanse(&k, sizeof(k));
+	key_id = get_le32(sqe + GCM_OFF(key_id));
+	if (key_id & AZIHSM_EXT_KEY_ID_KERNEL) {
+		/* A kernel key: never approved, always the host's IV. */
+		f = ext_key(fw, key_id, AZIHSM_EXT_CIPHER_GCM, j.key, &j.key_len);
+		err = f == KEY_INVALID ? AZIHSM_AES_GCM_ERR_INVALID_KEY :
+		      f == KEY_WRONG_CIPHER ? AZIHSM_AES_GCM_ERR_NOT_GCM_KEY : 0;
+		key_type = DDI_KEY_AES_GCM_BULK256_UNAPPROVED;
+	} else {
+		err = gcm_key(fw, c, key_id, &k);
+		key_type = k.type;
+		memcpy(j.key, k.key, FW_BULK_KEY_LEN);
+		j.key_len = FW_BULK_KEY_LEN;
+		OPENSSL_cleanse(&k, sizeof(k));
+	}
 	if (err) {
 		OPENSSL_cleanse(j.key, sizeof(j.key));
 		return FAIL_GCM(err);
@@ -488,12 +614,42 @@ static uint32_t gcm_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 
 #define XTS_OFF(field)		SQE_OFF(xts.field)
 
+/*
+ * XTS with a kernel key: the one key holds both halves, so KEY_ID2 must
+ * repeat KEY_ID1 (else ERR 0x2, invalid key 2); the table A rules about two
+ * distinct keys do not apply.  Lengths were checked by the caller.
+ */
+static uint32_t xts_ext_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
+				const struct fp_cmd *c, struct azihsm_fw_aes_result *res,
+				uint32_t id1, uint32_t id2, size_t unit)
+{
+	uint8_t key[EXT_XTS_KEY_MAX];
+	enum key_fault f;
+	size_t key_len;
+	bool ok;
+
+	if (id2 != id1)
+		return FAIL_XTS(AZIHSM_AES_XTS_ERR_INVALID_KEY2);
+	f = ext_key(fw, id1, AZIHSM_EXT_CIPHER_XTS, key, &key_len);
+	if (f != KEY_OK)
+		return FAIL_XTS(f == KEY_INVALID ? AZIHSM_AES_XTS_ERR_INVALID_KEY1 :
+				AZIHSM_AES_XTS_ERR_KEY1_NOT_XTS);
+	ok = xts_ext_run(key, key_len, c->sqe + XTS_OFF(tweak), c->decrypt, cmd->src,
+			 cmd->dst, c->src_len, unit);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!ok)
+		return FAIL_ENGINE;
+	res->len = c->src_len;
+	return 0;
+}
+
 static uint32_t xts_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 			    const struct fp_cmd *c, struct azihsm_fw_aes_result *res)
 {
 	static const uint32_t unit_bytes[] = { 0, 512, 4096, 8192 };
 	uint8_t key[XTS_KEY_LEN];
 	size_t unit = unit_bytes[AZIHSM_AES_ATTR_DUL(c->attr)];
+	uint32_t id1, id2;
 	uint16_t err;
 	bool ok;
 
@@ -510,8 +666,11 @@ static uint32_t xts_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 	if (c->room < c->src_len)
 		return FAIL_FETCH(AZIHSM_AES_FETCH_ERR_OVERRUN);
 
-	err = xts_keys(fw, c, get_le32(c->sqe + XTS_OFF(key_id1)),
-		       get_le32(c->sqe + XTS_OFF(key_id2)), key);
+	id1 = get_le32(c->sqe + XTS_OFF(key_id1));
+	id2 = get_le32(c->sqe + XTS_OFF(key_id2));
+	if (id1 & AZIHSM_EXT_KEY_ID_KERNEL)
+		return xts_ext_execute(fw, cmd, c, res, id1, id2, unit);
+	err = xts_keys(fw, c, id1, id2, key);
 	if (err)
 		return FAIL_XTS(err);
 	ok = xts_run(key, c->sqe + XTS_OFF(tweak), c->decrypt, cmd->src, cmd->dst,
@@ -519,6 +678,58 @@ static uint32_t xts_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 	OPENSSL_cleanse(key, sizeof(key));
 	if (!ok)
 		return FAIL_ENGINE;
+	res->len = c->src_len;
+	return 0;
+}
+
+#define CBC_OFF(field)		SQE_OFF(cbc.field)
+
+/*
+ * AES-CBC, the extension of ATTR bit 9 (kernel keys only, no padding).
+ * Errors use the GCM codes (CIPHER is 0): DUL set 0x7, length 0x6, no
+ * such kernel key 0x1, a bulk key or a kernel key of another cipher 0x8.
+ * The chaining value for the next command (the last ciphertext block)
+ * goes to the CQE TAG field.
+ */
+static uint32_t cbc_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
+			    const struct fp_cmd *c, struct azihsm_fw_aes_result *res)
+{
+	uint32_t key_id = get_le32(c->sqe + CBC_OFF(key_id));
+	uint8_t key[EXT_XTS_KEY_MAX], chain[AES_BLOCK];
+	EVP_CIPHER_CTX *ctx;
+	enum key_fault f;
+	size_t key_len;
+	bool ok;
+
+	if (AZIHSM_AES_ATTR_DUL(c->attr))
+		return FAIL_GCM(GCM_ERR_DUL);
+	if (!c->src_len || c->src_len % AES_BLOCK)
+		return FAIL_GCM(AZIHSM_AES_GCM_ERR_SRC_LEN);
+	if (c->room < c->src_len)
+		return FAIL_FETCH(AZIHSM_AES_FETCH_ERR_OVERRUN);
+	if (!(key_id & AZIHSM_EXT_KEY_ID_KERNEL))
+		return FAIL_GCM(AZIHSM_AES_GCM_ERR_NOT_GCM_KEY);
+	f = ext_key(fw, key_id, AZIHSM_EXT_CIPHER_CBC, key, &key_len);
+	if (f != KEY_OK)
+		return FAIL_GCM(f == KEY_INVALID ? AZIHSM_AES_GCM_ERR_INVALID_KEY :
+				AZIHSM_AES_GCM_ERR_NOT_GCM_KEY);
+	/* Decrypting in place overwrites the last ciphertext block: save it. */
+	if (c->decrypt)
+		memcpy(chain, cmd->src + c->src_len - AES_BLOCK, AES_BLOCK);
+	ctx = EVP_CIPHER_CTX_new();
+	ok = ctx && EVP_CipherInit_ex(ctx, aes_cipher(MODE_CBC, key_len), NULL, key,
+				      c->sqe + CBC_OFF(iv), !c->decrypt) &&
+	     EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+	     cipher_update(ctx, cmd->dst, cmd->src, c->src_len);
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!ok) {
+		OPENSSL_cleanse(cmd->dst, c->src_len);
+		return FAIL_ENGINE;
+	}
+	if (!c->decrypt)
+		memcpy(chain, cmd->dst + c->src_len - AES_BLOCK, AES_BLOCK);
+	memcpy(res->tag, chain, AES_BLOCK);
 	res->len = c->src_len;
 	return 0;
 }
@@ -563,10 +774,19 @@ void azihsm_fw_aes_execute(struct azihsm_fw *fw, struct azihsm_fw_aes_cmd *cmd,
 	c.room = cmd->dst ? (dst_len < cmd->dst_len ? dst_len : cmd->dst_len) : 0;
 
 	outcome = sqe_check(cmd, &c);
-	if (!outcome)
-		outcome = c.attr & AZIHSM_AES_ATTR_XTS ? xts_execute(fw, cmd, &c, res) :
-							 gcm_execute(fw, cmd, &c, res);
+	if (outcome)
+		;
+	else if (c.attr & AZIHSM_AES_ATTR_EXT_CBC)
+		/* The CBC extension exists with CIPHER 0 only. */
+		outcome = c.attr & AZIHSM_AES_ATTR_XTS ?
+			  FAIL_FETCH(AZIHSM_AES_FETCH_ERR_INVALID_OPCODE) :
+			  cbc_execute(fw, cmd, &c, res);
+	else if (c.attr & AZIHSM_AES_ATTR_XTS)
+		outcome = xts_execute(fw, cmd, &c, res);
+	else
+		outcome = gcm_execute(fw, cmd, &c, res);
 	if (outcome) {
+		memset(res->tag, 0, sizeof(res->tag));
 		/* Nothing reaches the host on failure (gcm_run wiped it). */
 		res->sts = (uint16_t)(outcome >> 16);
 		res->err = (uint16_t)outcome;

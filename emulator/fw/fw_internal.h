@@ -33,6 +33,21 @@
 #define FW_CERT_CHAIN_LEN	3
 #define FW_PARTITION_ID_LEN	16
 
+/*
+ * A kernel key of the azihsm extensions (azihsm/hw.h): imported by the
+ * admin opcode 0xE1, used by the fast path when a key id has bit 31 set.
+ * FW_EXT_KEYS / FW_EXT_KEY_MAX mirror AZIHSM_EXT_KERNEL_KEYS /
+ * AZIHSM_EXT_KEY_MAX (checked in fw_ext.c).
+ */
+#define FW_EXT_KEYS		1024
+#define FW_EXT_KEY_MAX		64
+struct fw_ext_key {
+	bool used;
+	uint8_t cipher;			/* AZIHSM_EXT_CIPHER_* */
+	uint8_t len;			/* key bytes (XTS: key1 || key2) */
+	uint8_t key[FW_EXT_KEY_MAX];
+};
+
 /* Built by the first GetCertChainInfo, then kept for the object's life. */
 struct fw_cert_chain {
 	bool built;
@@ -100,6 +115,9 @@ struct azihsm_fw {
 
 	/* Key tables of the partition: cfg.key_tables of them (6.6). */
 	struct fw_key_table *tables;
+
+	/* Kernel keys of the extensions (fw_ext.c); volatile. */
+	struct fw_ext_key ext_keys[FW_EXT_KEYS];
 };
 
 /* ---- Partition state and key hierarchy (fw_partition.c) ---- */
@@ -122,6 +140,17 @@ int fw_bk_session(struct azihsm_fw *fw, const uint8_t seed[DDI_CRED_SEED_LEN],
 /* Provisioning half of EstablishCredential; BMK into bmk. */
 uint32_t fw_provision(struct azihsm_fw *fw, const struct ddi_establish_credential_req *req,
 		      uint8_t *bmk, size_t bmk_cap, size_t *bmk_len);
+
+/* ---- Kernel keys of the extensions (fw_ext.c) ---- */
+
+/* Wipe every kernel key (reset, destroy).  The caller holds fw->lock. */
+void fw_ext_clear(struct azihsm_fw *fw);
+/*
+ * Copy the kernel key `id` (AZIHSM_EXT_KEY_ID_KERNEL | index) into *out:
+ * false if the id is malformed or names no key.  The caller holds
+ * fw->lock and wipes out->key.
+ */
+bool fw_ext_key_get(struct azihsm_fw *fw, uint32_t id, struct fw_ext_key *out);
 
 /* ---- Sessions (fw_session.c) ---- */
 

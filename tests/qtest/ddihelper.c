@@ -15,7 +15,10 @@
  *       "-" when empty).  Then it prints "SESSION ID SHORT_APP_ID", one
  *       "KEY BULK_ID" per key, and "DONE"; the session stays open.
  *   ddihelper gcm KEY IV AAD TEXT enc|dec [TAG]
- *       AES-256-GCM: print "OUT TAG" (hex, "-" when empty), or BADTAG
+ *       AES-GCM (128/192/256 by the key's length): print "OUT TAG" (hex,
+ *       "-" when empty), or BADTAG
+ *   ddihelper cbc KEY IV TEXT enc|dec
+ *       AES-CBC without padding (128/192/256): print the result as hex
  *   ddihelper xts KEY1 KEY2 TWEAK TEXT enc|dec
  *       AES-256-XTS of one data unit: print the result as hex
  */
@@ -235,6 +238,21 @@ static int keys(int n, char **specs)
 
 #define MAX_TEXT	(1 << 20)
 
+/* AES-GCM or AES-CBC for a key of 16, 24 or 32 bytes; NULL otherwise. */
+static const EVP_CIPHER *aes_for_key(bool gcm_mode, long key_len)
+{
+	switch (key_len) {
+	case 16:
+		return gcm_mode ? EVP_aes_128_gcm() : EVP_aes_128_cbc();
+	case 24:
+		return gcm_mode ? EVP_aes_192_gcm() : EVP_aes_192_cbc();
+	case 32:
+		return gcm_mode ? EVP_aes_256_gcm() : EVP_aes_256_cbc();
+	default:
+		return NULL;
+	}
+}
+
 static int gcm(char **argv)
 {
 	static uint8_t text[MAX_TEXT], out[MAX_TEXT], aad[MAX_TEXT];
@@ -242,14 +260,15 @@ static int gcm(char **argv)
 	bool enc = strcmp(argv[4], "enc") == 0;
 	long text_len = parse_hex(argv[3], text, sizeof(text));
 	long aad_len = parse_hex(argv[2], aad, sizeof(aad));
+	const EVP_CIPHER *cipher = aes_for_key(true, parse_hex(argv[0], key, sizeof(key)));
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n, fin, ok;
 
-	if (!c || parse_hex(argv[0], key, sizeof(key)) != 32 ||
+	if (!c || !cipher ||
 	    parse_hex(argv[1], iv, sizeof(iv)) != 12 || text_len < 0 || aad_len < 0 ||
 	    (!enc && parse_hex(argv[5], tag, sizeof(tag)) != 16))
 		return 2;
-	ok = EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv, enc) &&
+	ok = EVP_CipherInit_ex(c, cipher, NULL, key, iv, enc) &&
 	     EVP_CipherUpdate(c, NULL, &n, aad, (int)aad_len) &&
 	     EVP_CipherUpdate(c, out, &n, text, (int)text_len) &&
 	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag)) &&
@@ -263,6 +282,16 @@ static int gcm(char **argv)
 	print_hex(out, (size_t)text_len);
 	printf(" ");
 	print_hex(tag, sizeof(tag));
+	printf("\n");
+	return 0;
+}
+
+/* A one-shot cipher's result: the output as hex, or exit status 1. */
+static int print_output(bool ok, const uint8_t *out, long len)
+{
+	if (!ok)
+		return 1;
+	print_hex(out, (size_t)len);
 	printf("\n");
 	return 0;
 }
@@ -284,11 +313,28 @@ static int xts(char **argv)
 	     EVP_CipherUpdate(c, out, &n, text, (int)len) &&
 	     EVP_CipherFinal_ex(c, out + n, &fin);
 	EVP_CIPHER_CTX_free(c);
-	if (!ok)
-		return 1;
-	print_hex(out, (size_t)len);
-	printf("\n");
-	return 0;
+	return print_output(ok, out, len);
+}
+
+static int cbc(char **argv)
+{
+	static uint8_t text[MAX_TEXT], out[MAX_TEXT];
+	uint8_t key[32], iv[16];
+	const EVP_CIPHER *cipher = aes_for_key(false, parse_hex(argv[0], key, sizeof(key)));
+	bool enc = strcmp(argv[3], "enc") == 0;
+	long len = parse_hex(argv[2], text, sizeof(text));
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n, ok;
+
+	if (!c || !cipher || parse_hex(argv[1], iv, sizeof(iv)) != 16 || len <= 0 || len % 16) {
+		EVP_CIPHER_CTX_free(c);
+		return 2;
+	}
+	ok = EVP_CipherInit_ex(c, cipher, NULL, key, iv, enc) &&
+	     EVP_CIPHER_CTX_set_padding(c, 0) &&
+	     EVP_CipherUpdate(c, out, &n, text, (int)len);
+	EVP_CIPHER_CTX_free(c);
+	return print_output(ok, out, len);
 }
 
 int main(int argc, char **argv)
@@ -303,8 +349,11 @@ int main(int argc, char **argv)
 		return gcm(argv + 2);
 	if (argc == 7 && strcmp(argv[1], "xts") == 0)
 		return xts(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "cbc") == 0)
+		return cbc(argv + 2);
 	fprintf(stderr, "usage: %s encode OPCODE | decode HEX | keys CLASS:KEY... |\n"
-		"       gcm KEY IV AAD TEXT enc|dec [TAG] | xts KEY1 KEY2 TWEAK TEXT enc|dec\n",
+		"       gcm KEY IV AAD TEXT enc|dec [TAG] | xts KEY1 KEY2 TWEAK TEXT enc|dec |\n"
+		"       cbc KEY IV TEXT enc|dec\n",
 		argv[0]);
 	return 2;
 }

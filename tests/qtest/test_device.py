@@ -860,6 +860,110 @@ def test_aes_fastpath():
     q.close()
 
 
+# ---- azihsm extensions (include/azihsm/hw.h; not in the real interface) ----
+
+EXT_RANDOM, EXT_IMPORT, EXT_DELETE = 0xe0, 0xe1, 0xe2
+EXT_GCM, EXT_XTS, EXT_CBC = 0, 1, 2
+CBC_ENC, CBC_DEC = GCM_ENC | 0x200, GCM_DEC | 0x200
+KERNEL = 1 << 31
+
+
+def ext_import(adm, cipher, key):
+    adm.q.wb(IDPAGE, key)
+    return adm.run(EXT_IMPORT, IDPAGE, cipher | len(key) << 8)
+
+
+def cbc_fields(key, iv):
+    return struct.pack('<I4x16s36x', key, iv)
+
+
+def test_ext_admin(q, adm):
+    check(adm.run(0x0a, 0, 0xc2)['dw0'] == 3, 'Get Features 0xC2: GCM tail and extensions')
+    # GET_RANDOM: exactly the bytes asked for, different each time
+    q.wb(IDPAGE, b'\xaa' * 4096)
+    c = adm.run(EXT_RANDOM, IDPAGE, 100)
+    first = q.rb(IDPAGE, 4096)
+    check(c['status'] == 0 and first[100:] == b'\xaa' * 3996 and first[:100] != b'\xaa' * 100,
+          'random: 100 bytes written, not one more %r' % c)
+    c = adm.run(EXT_RANDOM, IDPAGE, 4096)
+    second = q.rb(IDPAGE, 4096)
+    check(c['status'] == 0 and second[:100] != first[:100] and second[100:] != first[100:],
+          'random: a page, different from the last call %r' % c)
+    for n in (0, 4097, 1 << 16):
+        check(adm.run(EXT_RANDOM, IDPAGE, n)['status'] == 0x4002, 'random of %d bytes' % n)
+    check(adm.run(EXT_RANDOM, IDPAGE + 8, 16)['status'] == 0x4002, 'random to an unaligned page')
+    check(adm.run(EXT_RANDOM, BADADDR, 16)['status'] == 0x4004, 'random DMA outside RAM')
+    # KEY_IMPORT / KEY_DELETE
+    ids = []
+    for cipher, n in ((EXT_GCM, 16), (EXT_GCM, 24), (EXT_CBC, 32), (EXT_XTS, 32), (EXT_XTS, 48),
+                      (EXT_XTS, 64)):
+        c = ext_import(adm, cipher, bytes(range(n)))
+        ids.append(c['dw0'])
+        check(c['status'] == 0 and c['dw0'] == KERNEL | (len(ids) - 1),
+              'import cipher %d, %d bytes %r' % (cipher, n, c))
+    for cipher, n in ((EXT_GCM, 20), (EXT_CBC, 64), (EXT_XTS, 16), (3, 32)):
+        c = ext_import(adm, cipher, bytes(n))
+        check(c['status'] == 0x4002 and c['dw0'] == 0, 'import cipher %d, %d bytes refused %r'
+              % (cipher, n, c))
+    check(adm.run(EXT_IMPORT, IDPAGE, EXT_GCM)['status'] == 0x4002, 'import of 0 bytes')
+    check(adm.run(EXT_IMPORT, BADADDR, EXT_GCM | 16 << 8)['status'] == 0x4004,
+          'import DMA outside RAM')
+    for i in ids:
+        check(adm.run(EXT_DELETE, 0, i)['status'] == 0, 'delete kernel key 0x%x' % i)
+    check(adm.run(EXT_DELETE, 0, ids[0])['status'] == 0x4002, 'delete a deleted kernel key')
+    check(adm.run(EXT_DELETE, 0, 0)['status'] == 0x4002, 'delete key id 0')
+    check(adm.run(EXT_DELETE, 0, KERNEL | 1024)['status'] == 0x4002, 'delete key index 1024')
+
+
+def test_ext_fastpath(t, adm):
+    q = t.q
+    text = bytes((i * 13 + 5) & 0xff for i in range(512))
+    iv = bytes(range(16))
+    kcbc, kgcm = bytes(range(200, 232)), bytes(range(50, 66))
+    cbc_id, gcm_id = ext_import(adm, EXT_CBC, kcbc)['dw0'], ext_import(adm, EXT_GCM, kgcm)['dw0']
+    sb, db = split(DATA_SRC, 512, (100, 7, 300)), split(DATA_DST, 512, (64, 33))
+
+    # CBC: the output and the chaining value (last ciphertext block) in TAG
+    put(q, sb, text)
+    c = t.run(CBC_ENC, 512, write_sgl(q, sb, SEG_SRC), 512, write_sgl(q, db, SEG_DST),
+              cbc_fields(cbc_id, iv))
+    ct = get(q, db, 512)
+    exp = bytes.fromhex(helper('cbc', kcbc.hex(), iv.hex(), text.hex(), 'enc')[0])
+    check(c['sts'] == 0 and c['err'] == 0 and c['len'] == 512 and c['fips'] == 0 and
+          ct == exp and c['tag'] == exp[-16:], 'CBC encrypt with a kernel key %r' % c)
+    put(q, sb, ct)
+    c = t.run(CBC_DEC, 512, write_sgl(q, sb, SEG_SRC), 512, write_sgl(q, db, SEG_DST),
+              cbc_fields(cbc_id, iv))
+    check(c['sts'] == 0 and get(q, db, 512) == text and c['tag'] == ct[-16:],
+          'CBC decrypt with a kernel key %r' % c)
+    c = t.run(CBC_ENC, 40, write_sgl(q, [(DATA_SRC, 40)], SEG_SRC), 40,
+              write_sgl(q, [(DATA_DST, 40)], SEG_DST), cbc_fields(cbc_id, iv))
+    check((c['sts'], c['err'], c['len']) == (2, 6, 0), 'CBC of 40 bytes %r' % c)
+    c = t.run(CBC_ENC, 32, write_sgl(q, [(DATA_SRC, 32)], SEG_SRC), 32,
+              write_sgl(q, [(DATA_DST, 32)], SEG_DST), cbc_fields(gcm_id, iv))
+    check((c['sts'], c['err']) == (2, 8), 'CBC with a GCM kernel key %r' % c)
+
+    # AES-128-GCM with AAD and a tail: the host's IV, not FIPS-approved
+    aad = b'kernel aad, 21 bytes!'
+    c, out, _ = t.gcm(gcm_id, iv[:12], aad, text[:333])
+    exp_ct, exp_tag = helper('gcm', kgcm.hex(), iv[:12].hex(), aad.hex(), text[:333].hex(), 'enc')
+    check(c['sts'] == 0 and c['err'] == 0 and c['fips'] == 0 and c['iv'] == iv[:12] and
+          out.hex() == exp_ct and c['tag'].hex() == exp_tag, 'AES-128-GCM kernel key %r' % c)
+    check(adm.run(EXT_DELETE, 0, gcm_id)['status'] == 0, 'delete the GCM kernel key')
+    c, _, _ = t.gcm(gcm_id, iv[:12], aad, text[:64])
+    check((c['sts'], c['err']) == (2, 1), 'GCM with a deleted kernel key %r' % c)
+
+
+def test_extensions():
+    q = QTest()
+    setup_pci(q)
+    adm = enable(q)
+    test_ext_admin(q, adm)
+    aq = create_pair(q, adm, 256, SQ256, CQ256, 16, 16, 128, 64)
+    test_ext_fastpath(AesCtx(q, aq, 0x1234, 0x55), adm)
+    q.close()
+
+
 def test_teardown(q, adm, hq):
     # unload order: delete SQ then CQ
     check(adm.run(0x00, 0, 256)['status'] == 0 and adm.run(0x04, 0, 256)['status'] == 0, 'delete AES pair')
@@ -1094,6 +1198,7 @@ def main():
     test_msix_vectors()
     test_stall_commands()
     test_aes_fastpath()
+    test_extensions()
     if failed:
         print('device logs are in', TMP, file=sys.stderr)
     else:
