@@ -305,6 +305,62 @@ MBOR_SCHEMA(ddi_der_import_resp_schema, struct ddi_der_import_resp,
 	MBOR_REQ(struct ddi_der_import_resp, masked_key, 5, MBOR_BYTES,
 		 DDI_MASKED_KEY_MAX, NULL));
 
+MBOR_SCHEMA(ddi_unmask_key_req_schema, struct ddi_unmask_key_req,
+	MBOR_REQ(struct ddi_unmask_key_req, masked_key, 1, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
+MBOR_SCHEMA(ddi_attest_key_req_schema, struct ddi_attest_key_req,
+	MBOR_REQ(struct ddi_attest_key_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_attest_key_req, report_data, 2, MBOR_BYTES,
+		 DDI_ATTEST_REPORT_DATA_LEN, NULL));
+
+MBOR_SCHEMA(ddi_attest_key_resp_schema, struct ddi_attest_key_resp,
+	MBOR_REQ(struct ddi_attest_key_resp, report, 1, MBOR_BYTES,
+		 DDI_ATTEST_REPORT_MAX, NULL));
+
+MBOR_SCHEMA(ddi_raw_import_req_schema, struct ddi_raw_import_req,
+	MBOR_REQ(struct ddi_raw_import_req, raw, 1, MBOR_BYTES,
+		 DDI_DER_IMPORT_MAX, NULL),
+	MBOR_REQ(struct ddi_raw_import_req, key_kind, 2, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_raw_import_req, key_tag, has_key_tag, 3, MBOR_U16, 0,
+		 NULL),
+	MBOR_REQ(struct ddi_raw_import_req, key_properties, 4, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
+MBOR_SCHEMA(ddi_raw_import_resp_schema, struct ddi_raw_import_resp,
+	MBOR_REQ(struct ddi_raw_import_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_OPT(struct ddi_raw_import_resp, bulk_key_id, has_bulk_key_id, 2,
+		 MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_raw_import_resp, masked_key, 3, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL));
+
+MBOR_SCHEMA(ddi_rsa_mod_exp_req_schema, struct ddi_rsa_mod_exp_req,
+	MBOR_REQ(struct ddi_rsa_mod_exp_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_rsa_mod_exp_req, y, 2, MBOR_BYTES, DDI_RSA_MAX_BYTES, NULL),
+	MBOR_REQ(struct ddi_rsa_mod_exp_req, op_type, 3, MBOR_U32, 0, NULL));
+
+MBOR_SCHEMA(ddi_rsa_mod_exp_resp_schema, struct ddi_rsa_mod_exp_resp,
+	MBOR_REQ(struct ddi_rsa_mod_exp_resp, x, 1, MBOR_BYTES, DDI_RSA_MAX_BYTES, NULL));
+
+MBOR_SCHEMA(ddi_get_unwrapping_key_resp_schema, struct ddi_get_unwrapping_key_resp,
+	MBOR_REQ(struct ddi_get_unwrapping_key_resp, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_get_unwrapping_key_resp, pub_key, 2, MBOR_MAP, 0,
+		 &ddi_public_key_schema),
+	MBOR_REQ(struct ddi_get_unwrapping_key_resp, masked_key, 3, MBOR_BYTES,
+		 DDI_BLOB_MAX, NULL));
+
+MBOR_SCHEMA(ddi_rsa_unwrap_req_schema, struct ddi_rsa_unwrap_req,
+	MBOR_REQ(struct ddi_rsa_unwrap_req, key_id, 1, MBOR_U16, 0, NULL),
+	MBOR_REQ(struct ddi_rsa_unwrap_req, wrapped_blob, 2, MBOR_BYTES,
+		 DDI_MASKED_KEY_MAX, NULL),
+	MBOR_REQ(struct ddi_rsa_unwrap_req, key_class, 3, MBOR_U32, 0, NULL),
+	MBOR_REQ(struct ddi_rsa_unwrap_req, padding, 4, MBOR_U32, 0, NULL),
+	MBOR_REQ(struct ddi_rsa_unwrap_req, hash_algorithm, 5, MBOR_U32, 0, NULL),
+	MBOR_OPT(struct ddi_rsa_unwrap_req, key_tag, has_key_tag, 6, MBOR_U16, 0,
+		 NULL),
+	MBOR_REQ(struct ddi_rsa_unwrap_req, key_properties, 7, MBOR_MAP, 0,
+		 &ddi_key_properties_schema));
+
 /* ---- Opcode and status tables ---- */
 
 /*
@@ -406,6 +462,18 @@ static const struct ddi_op_schemas {
 	{ AZIHSM_DDI_OP_HMAC, &ddi_hmac_req_schema, &ddi_hmac_resp_schema },
 	{ AZIHSM_DDI_OP_DER_KEY_IMPORT, &ddi_der_import_req_schema,
 	  &ddi_der_import_resp_schema },
+	{ AZIHSM_DDI_OP_RSA_MOD_EXP, &ddi_rsa_mod_exp_req_schema,
+	  &ddi_rsa_mod_exp_resp_schema },
+	{ AZIHSM_DDI_OP_GET_UNWRAPPING_KEY, &ddi_empty_schema,
+	  &ddi_get_unwrapping_key_resp_schema },
+	{ AZIHSM_DDI_OP_RSA_UNWRAP, &ddi_rsa_unwrap_req_schema,
+	  &ddi_der_import_resp_schema },
+	{ AZIHSM_DDI_OP_UNMASK_KEY, &ddi_unmask_key_req_schema,
+	  &ddi_der_import_resp_schema },
+	{ AZIHSM_DDI_OP_ATTEST_KEY, &ddi_attest_key_req_schema,
+	  &ddi_attest_key_resp_schema },
+	{ AZIHSM_DDI_OP_RAW_KEY_IMPORT, &ddi_raw_import_req_schema,
+	  &ddi_raw_import_resp_schema },
 };
 
 /* Names and schemas are filled in by ddi_tables_init(). */

@@ -142,7 +142,8 @@ enum azihsm_status {
 	 * curve (DDI EccPointValidationFailed, EccPublicKeyValidationFailed,
 	 * EccDerKeyShorterThanCurve), or cannot be parsed. */
 	AZIHSM_ERR_INVALID_KEY		= -27,
-	/* Decrypted data does not end in valid PKCS#7 padding. */
+	/* Decrypted data does not end in valid PKCS#7 padding, or an RSA
+	 * decryption's OAEP / PKCS#1 v1.5 padding is not valid. */
 	AZIHSM_ERR_BAD_PADDING		= -28,
 	/* The device was migrated and the session must be re-established
 	 * with azihsm_session_reopen() before use (DDI
@@ -151,7 +152,11 @@ enum azihsm_status {
 	/* AES-GCM decryption: the tag does not match the data (nothing of
 	 * the plaintext is handed out). */
 	AZIHSM_ERR_AUTH_FAILED		= -30,
-	AZIHSM_ERR_LAST			= AZIHSM_ERR_AUTH_FAILED,
+	/* A masked key blob is malformed, was altered, or was masked by
+	 * another partition or session (DDI MaskedKeyDecodeFailed); or an
+	 * attestation report is not the structure of spec/ddi.md 7.11. */
+	AZIHSM_ERR_BAD_BLOB		= -31,
+	AZIHSM_ERR_LAST			= AZIHSM_ERR_BAD_BLOB,
 };
 
 /*
@@ -490,6 +495,10 @@ AZIHSM_API int azihsm_change_pin(struct azihsm_session *sess,
 #define AZIHSM_KEY_HMAC_SHA256		25
 #define AZIHSM_KEY_HMAC_SHA384		26
 #define AZIHSM_KEY_HMAC_SHA512		27
+/* HMAC keys of a chosen length (key_length of azihsm_key_params). */
+#define AZIHSM_KEY_HMAC_SHA256_VAR	30	/* 32..64 bytes */
+#define AZIHSM_KEY_HMAC_SHA384_VAR	31	/* 48..128 bytes */
+#define AZIHSM_KEY_HMAC_SHA512_VAR	32	/* 64..128 bytes */
 
 /* What a key may be used for (one per key; spec/ddi.md 4.7, 4.10). */
 enum azihsm_key_usage {
@@ -518,6 +527,8 @@ enum azihsm_hash {
  * tag: 0 for none; otherwise a value unique among the application's keys,
  * which finds the key again with azihsm_key_open() (app-scoped keys only).
  * label: opaque caller bytes (at most 128) kept in the masked key.
+ * key_length: the length in bytes of a variable-length HMAC key
+ * (AZIHSM_KEY_HMAC_*_VAR) to derive; 0 for every other type.
  */
 struct azihsm_key_params {
 	enum azihsm_key_usage usage;
@@ -525,6 +536,7 @@ struct azihsm_key_params {
 	uint16_t tag;
 	const uint8_t *label;
 	size_t label_len;
+	size_t key_length;
 };
 
 /*
@@ -593,10 +605,11 @@ enum azihsm_pubkey_format {
 };
 
 /*
- * The public key of an ECC key pair, converted from the device's raw
- * little-endian wire form (spec/ddi.md 7.1.2).  *len is the size written
- * (for PEM, without the NUL); with BUFFER_TOO_SMALL it is the size needed.
- * Errors: INVALID_ARG, KEY_TYPE (not an ECC key pair), BUFFER_TOO_SMALL.
+ * The public key of an ECC key pair or an RSA key, converted from the
+ * device's raw little-endian wire form (spec/ddi.md 7.1.2).  *len is the
+ * size written (for PEM, without the NUL); with BUFFER_TOO_SMALL it is the
+ * size needed.  RSA keys have no POINT form (KEY_TYPE).
+ * Errors: INVALID_ARG, KEY_TYPE (neither kind), BUFFER_TOO_SMALL.
  */
 AZIHSM_API int azihsm_key_public(const struct azihsm_key *key,
 				 enum azihsm_pubkey_format fmt, uint8_t *buf,
@@ -638,11 +651,14 @@ AZIHSM_API int azihsm_ecdh(struct azihsm_key *priv, const uint8_t *peer,
 			   struct azihsm_key **secretp);
 
 /*
- * HkdfDerive: a new key of type target (AZIHSM_KEY_AES_* or
- * AZIHSM_KEY_HMAC_*) from a secret key, with HKDF over hash.  salt NULL:
- * absent (the device then uses 256 zero bytes, spec/ddi.md 7.9.1); info
- * NULL: empty.  Each at most 256 bytes.
- * Errors: INVALID_ARG, KEY_TYPE, KEY_USAGE, and those of
+ * HkdfDerive: a new key of type target (AZIHSM_KEY_AES_128/192/256 or
+ * AZIHSM_KEY_HMAC_*, including the *_VAR types, whose length is
+ * params->key_length) from a secret key, with HKDF over hash.  salt NULL:
+ * absent (the device then uses 256 zero bytes, spec/ddi.md 7.9.1); an
+ * empty non-NULL salt is sent as an empty salt (RFC 5869's default);
+ * info NULL: empty.  Each at most 256 bytes.
+ * Errors: INVALID_ARG (also key_length missing, out of the type's range,
+ * or given for a fixed-length type), KEY_TYPE, KEY_USAGE, and those of
  * azihsm_key_generate().
  */
 AZIHSM_API int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
@@ -653,8 +669,24 @@ AZIHSM_API int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash ha
 				  struct azihsm_key **keyp);
 
 /*
+ * KbkdfCounterHmacDerive (spec/ddi.md 3.9.2, 7.9.2): as
+ * azihsm_hkdf_derive() with SP 800-108 counter-mode KBKDF over HMAC-hash,
+ * label and context (NULL: absent; each at most 256 bytes) instead of
+ * salt and info.  The device first derives a 32-byte key-derivation key
+ * from the secret with HKDF (no salt, info = context).
+ * Errors: as azihsm_hkdf_derive().
+ */
+AZIHSM_API int azihsm_kbkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
+				   const uint8_t *label, size_t label_len,
+				   const uint8_t *context, size_t context_len,
+				   uint32_t target,
+				   const struct azihsm_key_params *params,
+				   struct azihsm_key **keyp);
+
+/*
  * Hmac with an HMAC key of usage SIGN_VERIFY; msg at most 1024 bytes.
- * *tag_len = 32/48/64.  Errors: as azihsm_ecc_sign().
+ * *tag_len = 32/48/64 (the hash's length, for the *_VAR types too).
+ * Errors: as azihsm_ecc_sign().
  */
 #define AZIHSM_HMAC_MAX		64
 AZIHSM_API int azihsm_hmac(struct azihsm_key *key, const uint8_t *msg,
@@ -699,6 +731,109 @@ AZIHSM_API int azihsm_key_import_der_test(struct azihsm_session *sess,
 					  const uint8_t *der, size_t der_len,
 					  const struct azihsm_key_params *params,
 					  struct azihsm_key **keyp);
+
+/*
+ * RawKeyImport (test-only operation 2008, spec/ddi.md 3.10): import a
+ * clear key of type `type` in the device's raw form (spec/ddi.md 4.1):
+ * AZIHSM_KEY_SECRET_* (32, 48 or 68 bytes, P-521's last two zero),
+ * AZIHSM_KEY_HMAC_* (32/48/64 bytes; the *_VAR types 32..64, 48..128,
+ * 64..128) or AZIHSM_KEY_AES_128/192/256.  Test-only like
+ * azihsm_key_import_der_test(): for test vectors, never production keys.
+ * Errors: NOT_SUPPORTED, INVALID_ARG (another type, a length the type
+ * does not have, params->key_length set), and those of
+ * azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_key_import_raw_test(struct azihsm_session *sess, uint32_t type,
+					  const uint8_t *raw, size_t len,
+					  const struct azihsm_key_params *params,
+					  struct azihsm_key **keyp);
+
+/* ---- Masked keys and attestation (spec/ddi.md 3.5.3, 3.5.4, 7.7, 7.11) ---- */
+
+/*
+ * UnmaskKey: re-import a key from a masked key blob (azihsm_key_masked())
+ * made earlier by this partition, with the key's original usage, tag and
+ * label.  App keys come back in any session, also after a device reset;
+ * session keys only in the session that masked them (the blob is masked
+ * with that session's key) and become keys of it again.  The new handle
+ * carries the re-masked blob (fresh IV).
+ * Errors: INVALID_ARG, BAD_BLOB (malformed, altered, or masked by another
+ * partition or session), TAG_EXISTS (the tagged key still exists),
+ * KEY_TYPE (the partition's RSA unwrapping key, or a type the library
+ * does not know), VAULT_FULL, NO_SESSION, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_key_unmask(struct azihsm_session *sess, const uint8_t *blob,
+				 size_t len, struct azihsm_key **keyp);
+
+#define AZIHSM_ATTEST_DATA_LEN		128	/* report data */
+#define AZIHSM_ATTEST_REPORT_MAX	834
+#define AZIHSM_ATTEST_UUID_LEN		16
+
+/* Key flags of an attestation report (spec/ddi.md 4.12). */
+#define AZIHSM_ATTEST_IMPORTED		(1u << 0)
+#define AZIHSM_ATTEST_SESSION		(1u << 1)
+#define AZIHSM_ATTEST_GENERATED		(1u << 2)
+#define AZIHSM_ATTEST_ENCRYPT		(1u << 3)
+#define AZIHSM_ATTEST_DECRYPT		(1u << 4)
+#define AZIHSM_ATTEST_SIGN		(1u << 5)
+#define AZIHSM_ATTEST_VERIFY		(1u << 6)
+#define AZIHSM_ATTEST_WRAP		(1u << 7)
+#define AZIHSM_ATTEST_UNWRAP		(1u << 8)
+#define AZIHSM_ATTEST_DERIVE		(1u << 9)
+
+/*
+ * AttestKey: a COSE_Sign1 report (spec/ddi.md 7.11, 830-834 bytes) on the
+ * key, signed by the partition identity key.  report_data (at most 128
+ * bytes, may be NULL when len is 0) is zero-extended to 128 bytes.
+ * Errors: INVALID_ARG, BUFFER_TOO_SMALL (*len says how much is needed),
+ * KEY_NOT_FOUND, KEY_USAGE (another session's key), MALFORMED, NO_SESSION,
+ * DDI, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_key_attest(struct azihsm_key *key, const uint8_t *report_data,
+				 size_t data_len, uint8_t *report, size_t cap,
+				 size_t *len);
+
+/* What an attestation report says (pointers are copies, not into it). */
+struct azihsm_attest_info {
+	uint32_t flags;				/* AZIHSM_ATTEST_* */
+	uint8_t app_id[AZIHSM_ATTEST_UUID_LEN];	/* the credential id */
+	uint8_t report_data[AZIHSM_ATTEST_DATA_LEN];
+	uint8_t vm_launch_id[AZIHSM_ATTEST_UUID_LEN];
+	/* ECC keys: the curve (1..3) and point 0x04 || X || Y; else 0. */
+	uint32_t curve;
+	uint8_t point[133];
+	size_t point_len;
+	/* The COSE_Key as reported (0 bytes for keys without public part). */
+	uint8_t cose_key[525];
+	size_t cose_key_len;
+};
+
+/*
+ * Check a report: its structure (7.11), its ES384 signature against the
+ * partition identity key of dev's certificate chain
+ * (azihsm_partition_identity_key()) and, if expected_report_data is not
+ * NULL, that it carries these 128 bytes.  out (may be NULL) receives the
+ * fields.
+ * Errors: INVALID_ARG, BAD_BLOB (not a report), VERIFY (signature or
+ * report data mismatch), and those of azihsm_partition_identity_key().
+ */
+AZIHSM_API int azihsm_attest_verify(struct azihsm_dev *dev, const uint8_t *report,
+				    size_t len, const uint8_t *expected_report_data,
+				    struct azihsm_attest_info *out);
+
+#define AZIHSM_CERT_MAX			2048	/* one DER certificate */
+
+/*
+ * The device's certificate chain (GetCertChainInfo, GetCertificate;
+ * spec/ddi.md 7.12): *count is the number of certificates (root first,
+ * the partition identity certificate last); certificate `index` (DER) is
+ * copied to der when der is not NULL.  Index out of range: INVALID_ARG.
+ * Errors: INVALID_ARG, BUFFER_TOO_SMALL (*len says how much is needed),
+ * DDI, MALFORMED, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_cert_get(struct azihsm_dev *dev, unsigned int index,
+			       unsigned int *count, uint8_t *der, size_t cap,
+			       size_t *len);
 
 /* ---- AES fast path (spec/hardware.md 7, 9.8; spec/ddi.md 3.8.1, 4.4) ---- */
 
@@ -806,6 +941,84 @@ AZIHSM_API int azihsm_aes_xts(struct azihsm_key *key1, struct azihsm_key *key2,
  * device also reports it for commands that failed.  Other calls leave it.
  */
 AZIHSM_API bool azihsm_aes_fips_approved(void);
+
+/* ---- RSA and key import (spec/ddi.md 3.6, 7.8) ---- */
+
+#define AZIHSM_KEY_RSA_2048		1	/* RSA private keys (non-CRT form) */
+#define AZIHSM_KEY_RSA_3072		2
+#define AZIHSM_KEY_RSA_4096		3
+#define AZIHSM_KEY_RSA_2048_CRT		4	/* the same, stored in CRT form */
+#define AZIHSM_KEY_RSA_3072_CRT		5
+#define AZIHSM_KEY_RSA_4096_CRT		6
+
+/* What azihsm_key_import() is given (the DDI key classes of 4.2). */
+enum azihsm_key_class {
+	AZIHSM_CLASS_RSA		= 1,	/* PKCS#8 DER RSA private key */
+	AZIHSM_CLASS_RSA_CRT		= 2,	/* the same, kept in CRT form */
+	AZIHSM_CLASS_AES		= 3,	/* raw 16/24/32-byte key */
+	AZIHSM_CLASS_AES_XTS_BULK	= 4,	/* raw 32-byte bulk keys */
+	AZIHSM_CLASS_AES_GCM_BULK	= 5,
+	AZIHSM_CLASS_AES_GCM_BULK_UNAPPROVED = 6,
+	AZIHSM_CLASS_ECC		= 7,	/* PKCS#8 DER EC private key */
+};
+
+/*
+ * The partition's RSA-2048 unwrapping key (GetUnwrappingKey), as DER
+ * SubjectPublicKeyInfo into der (*len: size written, or needed with
+ * BUFFER_TOO_SMALL).  Errors: INVALID_ARG, NO_SESSION, BUFFER_TOO_SMALL,
+ * MALFORMED, DDI, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_unwrapping_key(struct azihsm_session *sess, uint8_t *der,
+				     size_t cap, size_t *len);
+
+/*
+ * Import a clear key into the vault: the library wraps it for the device
+ * (7.8.2: a random AES-256 KEK, RSA-OAEP-SHA-256 under the unwrapping key,
+ * AES-KWP of the key) and sends RsaUnwrap.  key_class says what data is;
+ * params as for azihsm_key_generate() (RSA: SIGN_VERIFY (default) or
+ * ENCRYPT_DECRYPT; ECC: SIGN_VERIFY (default) or DERIVE; AES:
+ * ENCRYPT_DECRYPT).  Imported keys carry no "local" flag.
+ * Errors: INVALID_ARG, NO_SESSION, NO_MEMORY, KEY_USAGE, KEY_TYPE,
+ * DDI (e.g. DerDecodeFailed for a key the device does not take), and those
+ * of azihsm_key_generate().
+ */
+AZIHSM_API int azihsm_key_import(struct azihsm_session *sess, const uint8_t *data,
+				 size_t len, uint32_t key_class,
+				 const struct azihsm_key_params *params,
+				 struct azihsm_key **keyp);
+
+enum azihsm_rsa_padding {
+	AZIHSM_RSA_PKCS1_V15		= 1,	/* signatures and decryption */
+	AZIHSM_RSA_PSS			= 2,	/* signatures: MGF1, salt = hash length */
+	AZIHSM_RSA_OAEP			= 3,	/* decryption: MGF1 same hash, empty label */
+};
+
+/*
+ * Sign a digest (its length must be that of hash) with an RSA key of
+ * SIGN_VERIFY usage: the encoding (PKCS#1 v1.5 with DigestInfo, or PSS)
+ * is made on the host, the private-key operation (RsaModExp) on the
+ * device.  sig receives the modulus length (*sig_len; cap smaller:
+ * BUFFER_TOO_SMALL with the size needed).
+ * Errors: INVALID_ARG, KEY_TYPE, BUFFER_TOO_SMALL, KEY_USAGE, DDI,
+ * NO_SESSION, and those of azihsm_ddi_raw().
+ */
+AZIHSM_API int azihsm_rsa_sign(struct azihsm_key *key, enum azihsm_hash hash,
+			       const uint8_t *digest, size_t digest_len,
+			       enum azihsm_rsa_padding pad, uint8_t *sig, size_t cap,
+			       size_t *sig_len);
+
+/*
+ * Decrypt a ciphertext of exactly the modulus length with an RSA key of
+ * ENCRYPT_DECRYPT usage: RsaModExp on the device, padding removed on the
+ * host (OAEP with hash for both digests and an empty label, or PKCS#1
+ * v1.5).  A padding failure is BAD_PADDING, whatever went wrong, and
+ * nothing of the plaintext is handed out.
+ * Errors: INVALID_ARG (lengths, ciphertext not below the modulus),
+ * BAD_PADDING, BUFFER_TOO_SMALL, and those of azihsm_rsa_sign().
+ */
+AZIHSM_API int azihsm_rsa_decrypt(struct azihsm_key *key, enum azihsm_rsa_padding pad,
+				  enum azihsm_hash hash, const uint8_t *ct, size_t ct_len,
+				  uint8_t *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -88,6 +88,9 @@ struct azihsm_transport_aes_cmd {
 	uint8_t tag_out[16];		/* GCM encrypt: the tag */
 	uint8_t iv_out[12];		/* GCM encrypt: the IV used */
 	bool fips_approved;		/* the device's service indicator */
+	int sys_errno;			/* errno the driver gave with a device
+					 * result (EBADMSG for a GCM tag
+					 * mismatch), 0 if none */
 };
 
 struct azihsm_transport_ops {

@@ -97,9 +97,11 @@ static int fast_cmd(struct azihsm_dev *dev, struct azihsm_transport_aes_cmd *cmd
 		return lib_err_from_errno(-ret, cmd->ext_status);
 	/* The driver's rule: STS or ERR non-zero is a failed command. */
 	if (cmd->result || cmd->ext_status) {
+		ret = lib_err_set(device_failure(cmd->result, cmd->ext_status));
 		e->device_status = cmd->result;
 		e->ext_status = cmd->ext_status;
-		return lib_err_set(device_failure(cmd->result, cmd->ext_status));
+		e->sys_errno = cmd->sys_errno;
+		return ret;
 	}
 	return AZIHSM_OK;
 }

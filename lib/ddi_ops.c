@@ -9,8 +9,8 @@
 
 /*
  * The device echoes the request's opcode in every response it can decode,
- * so a different opcode means the response is not ours.  (AttestKey's
- * known echo quirk does not concern the operations routed through here.)
+ * so a different opcode means the response is not ours, except for
+ * AttestKey's known echo quirk.
  * GetApiRev is the one request without a revision.
  */
 int lib_ddi_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call)
@@ -48,7 +48,10 @@ int lib_ddi_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call)
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
 	if (call->rhdr.status)
 		return lib_err_from_ddi(call->rhdr.status);
-	if (call->rhdr.op != call->op)
+	/* AttestKey is answered with EccSign's opcode (ddi.md Appendix A #8). */
+	if (call->rhdr.op != call->op &&
+	    !(call->op == AZIHSM_DDI_OP_ATTEST_KEY &&
+	      call->rhdr.op == AZIHSM_DDI_OP_ECC_SIGN))
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
 	lib_err_reset();
 	return AZIHSM_OK;

@@ -142,6 +142,7 @@ int lib_err_from_ddi(uint32_t ddi_status)
 		status = AZIHSM_ERR_KEY_USAGE;
 		break;
 	case AZIHSM_DDI_STATUS_INVALID_KEY_TYPE:
+	case AZIHSM_DDI_STATUS_UNMASK_UNWRAPPING_KEY_NOT_ALLOWED:
 		status = AZIHSM_ERR_KEY_TYPE;
 		break;
 	case AZIHSM_DDI_STATUS_NOT_ENOUGH_SPACE:
@@ -152,6 +153,9 @@ int lib_err_from_ddi(uint32_t ddi_status)
 		break;
 	case AZIHSM_DDI_STATUS_KEY_TAG_ALREADY_EXISTS:
 		status = AZIHSM_ERR_TAG_EXISTS;
+		break;
+	case AZIHSM_DDI_STATUS_MASKED_KEY_DECODE_FAILED:
+		status = AZIHSM_ERR_BAD_BLOB;
 		break;
 	case AZIHSM_DDI_STATUS_ECC_POINT_VALIDATION_FAILED:
 	case AZIHSM_DDI_STATUS_ECC_PUBLIC_KEY_VALIDATION_FAILED:
@@ -216,6 +220,8 @@ const char *azihsm_strerror(int status)
 		return "session must be reopened (device migrated)";
 	case AZIHSM_ERR_AUTH_FAILED:
 		return "authentication failed (GCM tag mismatch)";
+	case AZIHSM_ERR_BAD_BLOB:
+		return "masked key blob or attestation report rejected";
 	}
 	return "unknown error";
 }

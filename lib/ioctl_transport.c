@@ -171,6 +171,7 @@ static int ioctl_aes_cmd(void *ctx, struct azihsm_transport_aes_cmd *cmd)
 	 */
 	if (io.out.result) {
 		cmd->result = io.out.result;
+		cmd->sys_errno = -ret;
 		return 0;
 	}
 	if (ret)

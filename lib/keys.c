@@ -33,21 +33,49 @@ static bool is_bulk(uint32_t type)
 	       type <= AZIHSM_KEY_AES_GCM_BULK_UNAPPROVED;
 }
 
+static bool is_rsa(uint32_t type)
+{
+	return type >= AZIHSM_KEY_RSA_2048 && type <= AZIHSM_KEY_RSA_4096_CRT;
+}
+
 static bool is_secret(uint32_t type)
 {
 	return type >= AZIHSM_KEY_SECRET_P256 && type <= AZIHSM_KEY_SECRET_P521;
 }
 
+static bool is_var_hmac(uint32_t type)
+{
+	return type >= AZIHSM_KEY_HMAC_SHA256_VAR && type <= AZIHSM_KEY_HMAC_SHA512_VAR;
+}
+
 static bool is_hmac(uint32_t type)
 {
-	return type >= AZIHSM_KEY_HMAC_SHA256 && type <= AZIHSM_KEY_HMAC_SHA512;
+	return (type >= AZIHSM_KEY_HMAC_SHA256 && type <= AZIHSM_KEY_HMAC_SHA512) ||
+	       is_var_hmac(type);
+}
+
+/* SHA-256, SHA-384, SHA-512: index 0, 1, 2 of an HMAC type. */
+static unsigned int hmac_hash_index(uint32_t type)
+{
+	return is_var_hmac(type) ? type - AZIHSM_KEY_HMAC_SHA256_VAR :
+				   type - AZIHSM_KEY_HMAC_SHA256;
+}
+
+/* The key lengths an HMAC type takes (spec/ddi.md 4.1). */
+static void hmac_key_lens(uint32_t type, size_t *min, size_t *max)
+{
+	static const size_t var_max[] = { 64, 128, 128 };
+	unsigned int i = hmac_hash_index(type);
+
+	*min = 32 + 16 * i;
+	*max = is_var_hmac(type) ? var_max[i] : *min;
 }
 
 /* The types a key handle can stand for (OpenKey may find others). */
 static bool is_known_type(uint32_t type)
 {
 	return is_ecc_pair(type) || is_aes(type) || is_bulk(type) ||
-	       is_secret(type) || is_hmac(type);
+	       is_secret(type) || is_hmac(type) || is_rsa(type);
 }
 
 /* The type's usual usage (4.10). */
@@ -161,6 +189,24 @@ static int key_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call)
 	return ret;
 }
 
+int lib_key_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call)
+{
+	return key_call_locked(dev, call);
+}
+
+int lib_key_op_locked(struct azihsm_dev *dev, uint32_t op, const void *req, void *resp)
+{
+	const struct ddi_op_info *info = ddi_op_lookup(op);
+	struct lib_ddi_call call = { .op = op, .req = req, .resp = resp };
+
+	/* The op table holds each operation's schemas (ddi/ddi_msg.c). */
+	if (!info || !info->req)
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	call.req_schema = info->req;
+	call.resp_schema = resp ? info->resp : NULL;
+	return key_call_locked(dev, &call);
+}
+
 /*
  * The device kind (GetDeviceInfo), fetched once per handle and cached:
  * it selects the wire forms of public keys, digests and signatures (7.1).
@@ -195,16 +241,16 @@ static int dev_kind(struct azihsm_dev *dev, uint32_t *kind)
 	return AZIHSM_OK;
 }
 
+int lib_dev_kind(struct azihsm_dev *dev, uint32_t *kind)
+{
+	return dev_kind(dev, kind);
+}
+
 static int delete_locked(struct azihsm_dev *dev, uint16_t id)
 {
 	struct ddi_delete_key_req req = { .key_id = id };
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_DELETE_KEY,
-		.req_schema = &ddi_delete_key_req_schema,
-		.req = &req,
-	};
 
-	return key_call_locked(dev, &call);
+	return lib_key_op_locked(dev, AZIHSM_DDI_OP_DELETE_KEY, &req, NULL);
 }
 
 /* ---- New keys ---- */
@@ -219,6 +265,17 @@ struct new_key {
 	bool has_bulk_id;			/* bulk AES keys */
 	uint16_t bulk_id;
 };
+
+/* The key of a response with DerKeyImport's map (also RsaUnwrap, UnmaskKey). */
+static void new_key_of_import(struct new_key *nk, const struct ddi_der_import_resp *resp)
+{
+	nk->id = resp->key_id;
+	nk->type = resp->key_type;
+	nk->pub = resp->has_pub_key ? &resp->pub_key : NULL;
+	nk->masked = resp->masked_key;
+	nk->has_bulk_id = resp->has_bulk_key_id;
+	nk->bulk_id = resp->bulk_key_id;
+}
 
 /*
  * The masked key must describe the key asked for (4.11): type, session
@@ -288,6 +345,14 @@ static int key_fill_locked(struct azihsm_dev *dev, const struct new_key *nk,
 			return ret;
 		key->point_len = 1 + 2 * key->curve->len;
 	}
+	if (is_rsa(nk->type)) {
+		if (!nk->pub)
+			return AZIHSM_ERR_MALFORMED;
+		ret = lib_rsa_pub_from_wire(nk->kind, nk->pub->der.ptr, nk->pub->der.len,
+					    &key->rsa_spki, &key->rsa_spki_len);
+		if (ret)
+			return ret;
+	}
 	if (kp && !meta_matches(key, kp))
 		return AZIHSM_ERR_MALFORMED;
 	return AZIHSM_OK;
@@ -298,6 +363,7 @@ static void key_release(struct azihsm_key *key)
 	if (!key)
 		return;
 	free(key->masked);
+	free(key->rsa_spki);
 	explicit_bzero(key, sizeof(*key));
 	free(key);
 }
@@ -350,17 +416,10 @@ static int generate_ecc_locked(struct azihsm_dev *dev, uint32_t kind, uint32_t t
 		.key_properties = wire_props(kp),
 	};
 	struct ddi_ecc_generate_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_ECC_GENERATE_KEY_PAIR,
-		.req_schema = &ddi_ecc_generate_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_ecc_generate_resp_schema,
-		.resp = &resp,
-	};
 	struct new_key nk = { .kind = kind, .type = type };
 	int ret;
 
-	ret = key_call_locked(dev, &call);
+	ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_ECC_GENERATE_KEY_PAIR, &req, &resp);
 	if (ret)
 		return ret;
 	nk.id = resp.private_key_id;
@@ -379,17 +438,10 @@ static int generate_aes_locked(struct azihsm_dev *dev, uint32_t type,
 		.key_properties = wire_props(kp),
 	};
 	struct ddi_aes_generate_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_AES_GENERATE_KEY,
-		.req_schema = &ddi_aes_generate_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_aes_generate_resp_schema,
-		.resp = &resp,
-	};
 	struct new_key nk = { .type = type };
 	int ret;
 
-	ret = key_call_locked(dev, &call);
+	ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_AES_GENERATE_KEY, &req, &resp);
 	if (ret)
 		return ret;
 	nk.id = resp.key_id;
@@ -437,17 +489,10 @@ static int open_locked(struct azihsm_dev *dev, uint32_t kind, uint16_t tag,
 {
 	struct ddi_open_key_req req = { .key_tag = tag };
 	struct ddi_open_key_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_OPEN_KEY,
-		.req_schema = &ddi_open_key_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_open_key_resp_schema,
-		.resp = &resp,
-	};
 	struct new_key nk = { .kind = kind };
 	int ret;
 
-	ret = key_call_locked(dev, &call);
+	ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_OPEN_KEY, &req, &resp);
 	if (ret)
 		return ret;
 	/* RSA, bulk AES and the like: the key exists, but no handle type. */
@@ -537,11 +582,119 @@ int azihsm_key_public(const struct azihsm_key *key, enum azihsm_pubkey_format fm
 	lib_err_reset();
 	if (!key || !len || (cap && !buf))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	if (is_rsa(key->type) && key->rsa_spki)
+		return lib_err_set(lib_rsa_pub_encode(key->rsa_spki, key->rsa_spki_len, fmt,
+						      buf, cap, len));
 	if (!is_ecc_pair(key->type))
 		return lib_err_set(AZIHSM_ERR_KEY_TYPE);
 	/* key->point is immutable: no lock, no device. */
 	return lib_err_set(lib_pub_encode(key->curve, key->point, fmt, buf, cap,
 					  len));
+}
+
+/* ---- Masked keys and attestation (3.5.3, 3.5.4) ---- */
+
+/*
+ * The properties a re-imported key must come back with: those recorded
+ * in the blob's metadata (4.11), so that key_finish_locked() checks the
+ * device's answer against them.  False if the blob does not parse or
+ * records no single usage this library knows.
+ */
+static bool blob_props(const uint8_t *blob, size_t len, struct key_props *kp)
+{
+	struct ddi_masked_key_meta meta;
+	uint64_t flags = 0, want;
+	uint16_t bits;
+	int i;
+
+	if (!ddi_masked_key_meta(blob, len, &meta) || meta.attrs.blob.len != DDI_KEY_ATTR_LEN)
+		return false;
+	for (i = 7; i >= 0; i--)
+		flags = flags << 8 | meta.attrs.blob.ptr[i];
+	memset(kp, 0, sizeof(*kp));
+	kp->usage = flags & DDI_KEY_ATTR_SIGN ? AZIHSM_USAGE_SIGN_VERIFY :
+		    flags & DDI_KEY_ATTR_ENCRYPT ? AZIHSM_USAGE_ENCRYPT_DECRYPT :
+		    AZIHSM_USAGE_DERIVE;
+	usage_bits(kp->usage, &bits, &want);
+	kp->session = flags & DDI_KEY_ATTR_SESSION;
+	kp->tag = meta.has_key_tag ? meta.key_tag : 0;
+	kp->label = meta.key_label.ptr;
+	kp->label_len = meta.key_label.len;
+	return (flags & want) == want;
+}
+
+static int unmask_locked(struct azihsm_dev *dev, uint32_t kind, const uint8_t *blob,
+			 size_t len, const struct key_props *kp, struct azihsm_key **keyp)
+{
+	struct ddi_unmask_key_req req = { .masked_key = { blob, len } };
+	struct ddi_der_import_resp resp;
+	struct new_key nk = { .kind = kind };
+	int ret;
+
+	ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_UNMASK_KEY, &req, &resp);
+	if (ret)
+		return ret;
+	new_key_of_import(&nk, &resp);
+	if (!is_known_type(nk.type)) {
+		/* A key no handle can stand for must not stay in the vault. */
+		delete_locked(dev, nk.id);
+		return lib_err_set(AZIHSM_ERR_KEY_TYPE);
+	}
+	return key_finish_locked(dev, &nk, kp, keyp);
+}
+
+int azihsm_key_unmask(struct azihsm_session *sess, const uint8_t *blob, size_t len,
+		      struct azihsm_key **keyp)
+{
+	struct key_props kp;
+	struct azihsm_dev *dev;
+	uint32_t kind;
+	int ret;
+
+	lib_err_reset();
+	if (!keyp || !sess || !blob || !len || len > DDI_MASKED_KEY_MAX)
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	*keyp = NULL;
+	if (!blob_props(blob, len, &kp))
+		return lib_err_set(AZIHSM_ERR_BAD_BLOB);
+	dev = lib_session_dev(sess);
+	ret = dev_kind(dev, &kind);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dev->lock);
+	ret = unmask_locked(dev, kind, blob, len, &kp, keyp);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int azihsm_key_attest(struct azihsm_key *key, const uint8_t *report_data, size_t data_len,
+		      uint8_t *report, size_t cap, size_t *len)
+{
+	/* The FW wants exactly 128 bytes (Appendix A #10). */
+	uint8_t data[DDI_ATTEST_REPORT_DATA_LEN] = { 0 };
+	struct ddi_attest_key_req req = { .report_data = { data, sizeof(data) } };
+	struct ddi_attest_key_resp resp;
+	int ret;
+
+	lib_err_reset();
+	if (!key || data_len > sizeof(data) || (data_len && !report_data) || !len ||
+	    (cap && !report))
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	if (data_len)
+		memcpy(data, report_data, data_len);
+	req.key_id = key->id;
+	pthread_mutex_lock(&key->dev->lock);
+	ret = lib_key_op_locked(key->dev, AZIHSM_DDI_OP_ATTEST_KEY, &req, &resp);
+	if (!ret) {
+		/* Copied under the lock: resp points into the device buffer. */
+		*len = resp.report.len;
+		if (resp.report.len > cap)
+			ret = lib_err_set(AZIHSM_ERR_BUFFER_TOO_SMALL);
+		else
+			memcpy(report, resp.report.ptr, resp.report.len);
+	}
+	pthread_mutex_unlock(&key->dev->lock);
+	return ret;
 }
 
 /* ---- Using keys ---- */
@@ -577,13 +730,6 @@ static int sign_locked(struct azihsm_key *key, uint32_t kind,
 		.digest_algo = digest_algo(digest_len),
 	};
 	struct ddi_ecc_sign_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_ECC_SIGN,
-		.req_schema = &ddi_ecc_sign_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_ecc_sign_resp_schema,
-		.resp = &resp,
-	};
 	int ret;
 
 	if (kind == AZIHSM_DEVICE_KIND_PHYSICAL) {
@@ -591,7 +737,7 @@ static int sign_locked(struct azihsm_key *key, uint32_t kind,
 		ddi_reverse(wire, digest, digest_len);
 		req.digest = (struct mbor_bytes){ wire, sizeof(wire) };
 	}
-	ret = key_call_locked(key->dev, &call);
+	ret = lib_key_op_locked(key->dev, AZIHSM_DDI_OP_ECC_SIGN, &req, &resp);
 	if (ret)
 		return ret;
 	ret = lib_sig_from_wire(kind, key->curve, resp.signature.ptr,
@@ -642,22 +788,15 @@ static int ecdh_locked(struct azihsm_key *priv, uint32_t kind, const uint8_t *po
 		.key_properties = wire_props(kp),
 	};
 	struct ddi_new_key_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_ECDH_KEY_EXCHANGE,
-		.req_schema = &ddi_ecdh_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_new_key_resp_schema,
-		.resp = &resp,
-	};
 	struct new_key nk = { .kind = kind, .type = priv->curve->secret_type };
 	int ret;
 
-	lib_err_cur()->ddi_op = call.op;
+	lib_err_cur()->ddi_op = AZIHSM_DDI_OP_ECDH_KEY_EXCHANGE;
 	ret = lib_pub_to_wire(kind, priv->curve, point, wire, &wire_len);
 	if (ret)
 		return lib_err_set(ret);
 	req.pub_key_der = (struct mbor_bytes){ wire, (uint16_t)wire_len };
-	ret = key_call_locked(priv->dev, &call);
+	ret = lib_key_op_locked(priv->dev, AZIHSM_DDI_OP_ECDH_KEY_EXCHANGE, &req, &resp);
 	if (ret)
 		return ret;
 	nk.id = resp.key_id;
@@ -698,29 +837,33 @@ static bool kdf_param_ok(const uint8_t *p, size_t len)
 	return len <= DDI_KDF_PARAM_MAX && (p || !len);
 }
 
-int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
-		       const uint8_t *salt, size_t salt_len,
-		       const uint8_t *info, size_t info_len, uint32_t target,
-		       const struct azihsm_key_params *params,
-		       struct azihsm_key **keyp)
+/* key_length of a derived key: the *_VAR types need one in their range. */
+static bool key_length_ok(uint32_t target, const struct azihsm_key_params *p)
+{
+	size_t len = p ? p->key_length : 0, min, max;
+
+	if (!is_var_hmac(target))
+		return len == 0;
+	hmac_key_lens(target, &min, &max);
+	return len >= min && len <= max;
+}
+
+/* HkdfDerive or KbkdfCounterHmacDerive (same messages, 3.9.1-3.9.2). */
+static int kdf_derive(uint32_t op, struct azihsm_key *secret, enum azihsm_hash hash,
+		      const uint8_t *p3, size_t p3_len, const uint8_t *p4, size_t p4_len,
+		      uint32_t target, const struct azihsm_key_params *params,
+		      struct azihsm_key **keyp)
 {
 	struct key_props kp;
 	struct ddi_kdf_req req = {
 		.hash_algorithm = hash,
-		.has_param3 = salt != NULL,
-		.param3 = { salt, salt_len },
-		.has_param4 = info != NULL,
-		.param4 = { info, info_len },
+		.has_param3 = p3 != NULL,
+		.param3 = { p3, p3_len },
+		.has_param4 = p4 != NULL,
+		.param4 = { p4, p4_len },
 		.key_type = target,
 	};
 	struct ddi_kdf_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_HKDF_DERIVE,
-		.req_schema = &ddi_kdf_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_kdf_resp_schema,
-		.resp = &resp,
-	};
 	struct new_key nk = { .type = target };
 	int ret;
 
@@ -730,16 +873,18 @@ int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
 	if (ret)
 		return ret;
 	if (hash < AZIHSM_HASH_SHA1 || hash > AZIHSM_HASH_SHA512 ||
-	    !(is_aes(target) || is_hmac(target)) ||
-	    !kdf_param_ok(salt, salt_len) || !kdf_param_ok(info, info_len))
+	    !(is_aes(target) || is_hmac(target)) || !key_length_ok(target, params) ||
+	    !kdf_param_ok(p3, p3_len) || !kdf_param_ok(p4, p4_len))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	req.key_id = secret->id;
 	req.has_key_tag = kp.tag != 0;
 	req.key_tag = kp.tag;
 	req.key_properties = wire_props(&kp);
+	req.has_key_length = is_var_hmac(target);
+	req.key_length = (uint8_t)(req.has_key_length ? params->key_length : 0);
 
 	pthread_mutex_lock(&secret->dev->lock);
-	ret = key_call_locked(secret->dev, &call);
+	ret = lib_key_op_locked(secret->dev, op, &req, &resp);
 	if (!ret) {
 		nk.id = resp.key_id;
 		nk.masked = resp.masked_key;
@@ -749,18 +894,31 @@ int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
 	return ret;
 }
 
+int azihsm_hkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
+		       const uint8_t *salt, size_t salt_len,
+		       const uint8_t *info, size_t info_len, uint32_t target,
+		       const struct azihsm_key_params *params,
+		       struct azihsm_key **keyp)
+{
+	return kdf_derive(AZIHSM_DDI_OP_HKDF_DERIVE, secret, hash, salt, salt_len, info,
+			  info_len, target, params, keyp);
+}
+
+int azihsm_kbkdf_derive(struct azihsm_key *secret, enum azihsm_hash hash,
+			const uint8_t *label, size_t label_len,
+			const uint8_t *context, size_t context_len, uint32_t target,
+			const struct azihsm_key_params *params,
+			struct azihsm_key **keyp)
+{
+	return kdf_derive(AZIHSM_DDI_OP_KBKDF_COUNTER_HMAC_DERIVE, secret, hash, label,
+			  label_len, context, context_len, target, params, keyp);
+}
+
 int azihsm_hmac(struct azihsm_key *key, const uint8_t *msg, size_t msg_len,
 		uint8_t *tag, size_t cap, size_t *tag_len)
 {
 	struct ddi_hmac_req req = { .msg = { msg, msg_len } };
 	struct ddi_hmac_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_HMAC,
-		.req_schema = &ddi_hmac_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_hmac_resp_schema,
-		.resp = &resp,
-	};
 	size_t want;
 	int ret;
 
@@ -770,15 +928,15 @@ int azihsm_hmac(struct azihsm_key *key, const uint8_t *msg, size_t msg_len,
 	if ((msg_len && !msg) || msg_len > DDI_HMAC_MSG_MAX || !tag_len ||
 	    (cap && !tag))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
-	/* SHA-256, SHA-384, SHA-512: 32, 48, 64 bytes. */
-	want = 32 + 16 * (key->type - AZIHSM_KEY_HMAC_SHA256);
+	/* SHA-256, SHA-384, SHA-512: 32, 48, 64 bytes, whatever the key's length. */
+	want = 32 + 16 * hmac_hash_index(key->type);
 	*tag_len = want;
 	if (cap < want)
 		return lib_err_set(AZIHSM_ERR_BUFFER_TOO_SMALL);
 	req.key_id = key->id;
 
 	pthread_mutex_lock(&key->dev->lock);
-	ret = key_call_locked(key->dev, &call);
+	ret = lib_key_op_locked(key->dev, AZIHSM_DDI_OP_HMAC, &req, &resp);
 	if (!ret && resp.tag.len != want)
 		ret = lib_err_set(AZIHSM_ERR_MALFORMED);
 	if (!ret)
@@ -801,16 +959,9 @@ static int cbc_chunk_locked(struct azihsm_key *key, uint32_t op,
 		.iv = { iv, DDI_AES_IV_LEN },
 	};
 	struct ddi_aes_cbc_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_AES_ENCRYPT_DECRYPT,
-		.req_schema = &ddi_aes_cbc_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_aes_cbc_resp_schema,
-		.resp = &resp,
-	};
 	int ret;
 
-	ret = key_call_locked(key->dev, &call);
+	ret = lib_key_op_locked(key->dev, AZIHSM_DDI_OP_AES_ENCRYPT_DECRYPT, &req, &resp);
 	if (ret)
 		return ret;
 	if (resp.msg.len != len || resp.iv.len != DDI_AES_IV_LEN)
@@ -960,7 +1111,26 @@ int azihsm_aes_cbc(struct azihsm_key *key, bool encrypt, enum azihsm_padding pad
 struct import_kind {
 	uint32_t key_class;		/* enum ddi_key_class */
 	uint32_t type;			/* 0: any ECC key pair */
+	bool wrap;			/* RsaUnwrap (any type of the class) */
 };
+
+/* Whether RsaUnwrap's key type belongs to the class asked for (7.8.4). */
+static bool type_of_class(uint32_t type, uint32_t key_class)
+{
+	switch (key_class) {
+	case DDI_KEY_CLASS_RSA:
+		return type >= AZIHSM_KEY_RSA_2048 && type <= AZIHSM_KEY_RSA_4096;
+	case DDI_KEY_CLASS_RSA_CRT:
+		return type >= AZIHSM_KEY_RSA_2048_CRT && type <= AZIHSM_KEY_RSA_4096_CRT;
+	case DDI_KEY_CLASS_AES:
+		return is_aes(type);
+	case DDI_KEY_CLASS_ECC:
+		return is_ecc_pair(type);
+	default:
+		return is_bulk(type) &&
+		       type - AZIHSM_KEY_AES_XTS_BULK == key_class - DDI_KEY_CLASS_AES_XTS_BULK;
+	}
+}
 
 static int import_locked(struct azihsm_dev *dev, uint32_t kind,
 			 const struct import_kind *ik, const uint8_t *der,
@@ -974,26 +1144,33 @@ static int import_locked(struct azihsm_dev *dev, uint32_t kind,
 		.key_properties = wire_props(kp),
 	};
 	struct ddi_der_import_resp resp;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_DER_KEY_IMPORT,
-		.req_schema = &ddi_der_import_req_schema,
-		.req = &req,
-		.resp_schema = &ddi_der_import_resp_schema,
-		.resp = &resp,
+	struct ddi_rsa_unwrap_req ureq = {
+		.key_class = ik->key_class,
+		.has_key_tag = kp->tag != 0,
+		.key_tag = kp->tag,
+		.key_properties = req.key_properties,
 	};
 	struct new_key nk = { .kind = kind };
+	uint8_t *blob = NULL;
 	int ret;
 
-	ret = key_call_locked(dev, &call);
+	if (ik->wrap) {
+		/* The same response as DerKeyImport's (3.6.3). */
+		blob = malloc(DDI_MASKED_KEY_MAX);
+		if (!blob)
+			return lib_err_set(AZIHSM_ERR_NO_MEMORY);
+		ret = lib_rsa_wrap_locked(dev, kind, der, len, &ureq, blob);
+		if (!ret)
+			ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_RSA_UNWRAP, &ureq, &resp);
+		free(blob);
+	} else {
+		ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_DER_KEY_IMPORT, &req, &resp);
+	}
 	if (ret)
 		return ret;
-	nk.id = resp.key_id;
-	nk.type = resp.key_type;
-	nk.pub = resp.has_pub_key ? &resp.pub_key : NULL;
-	nk.masked = resp.masked_key;
-	nk.has_bulk_id = resp.has_bulk_key_id;
-	nk.bulk_id = resp.bulk_key_id;
-	if (ik->type ? resp.key_type != ik->type : !is_ecc_pair(resp.key_type)) {
+	new_key_of_import(&nk, &resp);
+	if (ik->wrap ? !type_of_class(resp.key_type, ik->key_class) :
+	    ik->type ? resp.key_type != ik->type : !is_ecc_pair(resp.key_type)) {
 		/* Not what was asked for: do not leave it in the vault. */
 		delete_locked(dev, nk.id);
 		return lib_err_set(AZIHSM_ERR_MALFORMED);
@@ -1016,7 +1193,8 @@ static int import_key(struct azihsm_session *sess, const struct import_kind *ik,
 			   &kp);
 	if (ret)
 		return ret;
-	if (!sess || !der || !der_len || der_len > DDI_DER_IMPORT_MAX)
+	if (!sess || !der || !der_len ||
+	    der_len > (ik->wrap ? DDI_MASKED_KEY_MAX - 256 - 16 : DDI_DER_IMPORT_MAX))
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	dev = lib_session_dev(sess);
 	ret = dev_kind(dev, &kind);
@@ -1038,6 +1216,27 @@ int azihsm_key_import_der_test(struct azihsm_session *sess, const uint8_t *der,
 	return import_key(sess, &ecc, der, der_len, params, keyp);
 }
 
+int azihsm_key_import(struct azihsm_session *sess, const uint8_t *data, size_t len,
+		      uint32_t key_class, const struct azihsm_key_params *params,
+		      struct azihsm_key **keyp)
+{
+	/* The default usage follows the class: SIGN_VERIFY, or AES's. */
+	struct import_kind ik = {
+		.key_class = key_class,
+		.type = key_class >= AZIHSM_CLASS_AES && key_class < AZIHSM_CLASS_ECC ?
+			AZIHSM_KEY_AES_256 : AZIHSM_KEY_ECC_P256,
+		.wrap = true,
+	};
+
+	if (key_class < AZIHSM_CLASS_RSA || key_class > AZIHSM_CLASS_ECC) {
+		lib_err_reset();
+		if (keyp)
+			*keyp = NULL;
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	}
+	return import_key(sess, &ik, data, len, params, keyp);
+}
+
 int lib_key_import_bulk_test(struct azihsm_session *sess, uint32_t type,
 			     const uint8_t key[32],
 			     const struct azihsm_key_params *params,
@@ -1056,4 +1255,63 @@ int lib_key_import_bulk_test(struct azihsm_session *sess, uint32_t type,
 		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
 	}
 	return import_key(sess, &bulk, key, 32, params, keyp);
+}
+
+/* The raw lengths RawKeyImport takes for type (spec/ddi.md 4.1). */
+static bool raw_len_ok(uint32_t type, size_t len)
+{
+	static const size_t secret_len[] = { 32, 48, 68 };
+	size_t min, max;
+
+	if (is_aes(type))
+		return len == 16 + 8 * (type - AZIHSM_KEY_AES_128);
+	if (is_secret(type))
+		return len == secret_len[type - AZIHSM_KEY_SECRET_P256];
+	if (!is_hmac(type))
+		return false;
+	hmac_key_lens(type, &min, &max);
+	return len >= min && len <= max;
+}
+
+static int import_raw_locked(struct azihsm_dev *dev, uint32_t type, const uint8_t *raw,
+			     size_t len, struct key_props *kp, struct azihsm_key **keyp)
+{
+	struct ddi_raw_import_req req = {
+		.raw = { raw, len },
+		.key_kind = type,
+		.has_key_tag = kp->tag != 0,
+		.key_tag = kp->tag,
+		.key_properties = wire_props(kp),
+	};
+	struct ddi_raw_import_resp resp;
+	struct new_key nk = { .type = type };
+	int ret;
+
+	ret = lib_key_op_locked(dev, AZIHSM_DDI_OP_RAW_KEY_IMPORT, &req, &resp);
+	if (ret)
+		return ret;
+	nk.id = resp.key_id;
+	nk.masked = resp.masked_key;
+	return key_finish_locked(dev, &nk, kp, keyp);
+}
+
+int azihsm_key_import_raw_test(struct azihsm_session *sess, uint32_t type,
+			       const uint8_t *raw, size_t len,
+			       const struct azihsm_key_params *params,
+			       struct azihsm_key **keyp)
+{
+	struct key_props kp;
+	struct azihsm_dev *dev;
+	int ret;
+
+	ret = create_start(keyp, params, type, &kp);
+	if (ret)
+		return ret;
+	if (!sess || !raw || !raw_len_ok(type, len) || (params && params->key_length))
+		return lib_err_set(AZIHSM_ERR_INVALID_ARG);
+	dev = lib_session_dev(sess);
+	pthread_mutex_lock(&dev->lock);
+	ret = import_raw_locked(dev, type, raw, len, &kp, keyp);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }

@@ -84,6 +84,15 @@ int lib_ddi_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call);
 int lib_ensure_api_rev_locked(struct azihsm_dev *dev);
 
 /*
+ * GetCertChainInfo, then (der not NULL) GetCertificate of certificate
+ * index, or of the last one with LIB_CERT_LAST, copied to der (lib/attest.c).
+ * *count (may be NULL) is the chain's length.  Records its errors.
+ */
+#define LIB_CERT_LAST	(~0u)
+int lib_cert_get_locked(struct azihsm_dev *dev, unsigned int index, unsigned int *count,
+			uint8_t *der, size_t cap, size_t *len);
+
+/*
  * Get*EncryptionKey (key_op), check its signature with the identity key
  * (fetched first if need be) and encrypt pt for it (7.2, 7.3).
  */
@@ -110,7 +119,38 @@ struct azihsm_key {
 	uint8_t *masked;			/* NULL for opened keys */
 	size_t masked_len;
 	uint32_t bulk_id;			/* AZIHSM_NO_BULK_ID if not bulk */
+	uint8_t *rsa_spki;			/* RSA keys: DER SPKI (lib/rsa.c) */
+	size_t rsa_spki_len;
 };
+
+/* Key operations' plumbing of lib/keys.c, for lib/rsa.c. */
+/* One in-session DDI operation in the handle's session (NO_SESSION). */
+int lib_key_call_locked(struct azihsm_dev *dev, struct lib_ddi_call *call);
+/*
+ * The same for an operation whose request and response data use the
+ * schemas of the op table; resp NULL ignores the response data.
+ */
+int lib_key_op_locked(struct azihsm_dev *dev, uint32_t op, const void *req, void *resp);
+/* The device kind (GetDeviceInfo, cached); without the lock. */
+int lib_dev_kind(struct azihsm_dev *dev, uint32_t *kind);
+
+/* k's SPKI as NUL-terminated PEM (lib/pubkey.c); MALFORMED if k is NULL. */
+int lib_pkey_to_pem(DDI_PKEY *k, uint8_t *buf, size_t cap, size_t *len);
+
+/* ---- RSA (lib/rsa.c); each returns a status without recording it ---- */
+/* The device's PublicKey of an RSA key (raw n_le || e_le or DER) as DER SPKI. */
+int lib_rsa_pub_from_wire(uint32_t kind, const uint8_t *wire, size_t len,
+			  uint8_t **spki, size_t *spki_len);
+/* azihsm_key_public()'s DER and PEM for an RSA key. */
+int lib_rsa_pub_encode(const uint8_t *spki, size_t spki_len, enum azihsm_pubkey_format fmt,
+		       uint8_t *buf, size_t cap, size_t *len);
+/*
+ * The host half of 7.8.2: GetUnwrappingKey, then wrapped_blob (into blob,
+ * DDI_MASKED_KEY_MAX bytes), key_id, padding and hash of req for data.
+ * Records the DDI failure of GetUnwrappingKey like any call.
+ */
+int lib_rsa_wrap_locked(struct azihsm_dev *dev, uint32_t kind, const uint8_t *data,
+			size_t len, struct ddi_rsa_unwrap_req *req, uint8_t *blob);
 
 /*
  * Test-only: DerKeyImport (spec/ddi.md 3.10, class 4-6 of 7.8.4) of a

@@ -66,43 +66,17 @@ static int cert_p384_point(const uint8_t *der, size_t len,
  */
 static int identity_key_locked(struct azihsm_dev *dev)
 {
-	struct ddi_get_cert_chain_info_req info_req = { .slot_id = DDI_CERT_SLOT_ID };
-	struct ddi_get_cert_chain_info_resp info;
-	struct ddi_get_certificate_req cert_req = { .slot_id = DDI_CERT_SLOT_ID };
-	struct ddi_get_certificate_resp cert;
-	struct lib_ddi_call call = {
-		.op = AZIHSM_DDI_OP_GET_CERT_CHAIN_INFO,
-		.req_schema = &ddi_get_cert_chain_info_req_schema,
-		.req = &info_req,
-		.resp_schema = &ddi_get_cert_chain_info_resp_schema,
-		.resp = &info,
-	};
+	uint8_t der[DDI_CERT_MAX];
+	size_t len;
 	int ret;
 
 	if (dev->have_identity)
 		return AZIHSM_OK;
-	ret = lib_ensure_api_rev_locked(dev);
-	if (!ret)
-		ret = lib_ddi_call_locked(dev, &call);
+	ret = lib_cert_get_locked(dev, LIB_CERT_LAST, NULL, der, sizeof(der), &len);
 	if (ret)
 		return ret;
-	if (!info.num_certs)
-		return lib_err_set(AZIHSM_ERR_MALFORMED);
-
-	cert_req.cert_id = info.num_certs - 1;
-	call = (struct lib_ddi_call){
-		.op = AZIHSM_DDI_OP_GET_CERTIFICATE,
-		.req_schema = &ddi_get_certificate_req_schema,
-		.req = &cert_req,
-		.resp_schema = &ddi_get_certificate_resp_schema,
-		.resp = &cert,
-	};
-	ret = lib_ddi_call_locked(dev, &call);
-	if (ret)
-		return ret;
-	lib_err_cur()->ddi_op = call.op;
-	ret = cert_p384_point(cert.certificate.ptr, cert.certificate.len,
-			      dev->identity_point);
+	lib_err_cur()->ddi_op = AZIHSM_DDI_OP_GET_CERTIFICATE;
+	ret = cert_p384_point(der, len, dev->identity_point);
 	if (ret)
 		return ret;
 	dev->have_identity = true;

@@ -140,6 +140,14 @@ static int point_to_pem(const struct ddi_ecc_curve_info *c, const uint8_t *point
 			uint8_t *buf, size_t cap, size_t *len)
 {
 	EVP_PKEY *k = pkey_from_point(c, point);
+	int ret = lib_pkey_to_pem(k, buf, cap, len);
+
+	EVP_PKEY_free(k);
+	return ret;
+}
+
+int lib_pkey_to_pem(DDI_PKEY *k, uint8_t *buf, size_t cap, size_t *len)
+{
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *text;
 	long n;
@@ -159,7 +167,6 @@ static int point_to_pem(const struct ddi_ecc_curve_info *c, const uint8_t *point
 		ret = AZIHSM_ERR_MALFORMED;
 	}
 	BIO_free(bio);
-	EVP_PKEY_free(k);
 	return ret;
 }
 

@@ -18,6 +18,10 @@
  *   azihsm pubkey --tag N [--format pem|der] [--out FILE]
  *   azihsm encrypt|decrypt --tag N --iv HEX32 --in FILE --out FILE [--no-pad]
  *   azihsm delete --tag N
+ *   azihsm import --masked FILE [--tag N]
+ *   azihsm attest --tag N [--report-data HEX] --out FILE
+ *
+ *   azihsm certs [--out-dir DIR] [--device PATH]
  *
  * One run is one process and so one session: keys that must outlive the
  * command are app-scoped and found again by their tag.
@@ -38,6 +42,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include "libazihsm.h"
 #include "libazihsm_emu.h"
@@ -62,6 +68,12 @@ static const char *const usage_main =
 	"  encrypt         AES-CBC-encrypt a file (PKCS#7 padding)\n"
 	"  decrypt         AES-CBC-decrypt a file\n"
 	"  delete          delete a key from the vault\n"
+	"  ecdh            agree on a shared secret with a peer's public key\n"
+	"  derive          derive an HMAC or AES key from a shared secret\n"
+	"  hmac            HMAC a file with an HMAC key\n"
+	"  import          re-import a key from its masked form (keygen --masked-out)\n"
+	"  attest          make and verify an attestation report on a key\n"
+	"  certs           show, save and verify the device's certificate chain\n"
 	"\n"
 	"The key commands open a session with --id and --pin for the length of\n"
 	"the command, and find app keys by their --tag.\n"
@@ -202,6 +214,53 @@ static const char *const usage_encrypt =
 	"  --no-pad            no padding: the input must be a multiple of 16 bytes\n"
 	USAGE_CRED;
 
+static const char *const usage_ecdh =
+	"usage: azihsm ecdh --tag N --peer PEM --secret-tag M --id HEX32 --pin HEX32\n"
+	"                   [--device PATH]\n"
+	"\n"
+	"ECDH between the ECC key of tag N (made with 'keygen --usage derive') and\n"
+	"the peer's public key (a PEM file, e.g. from 'azihsm pubkey'), on the\n"
+	"same curve.  The shared secret stays in the vault as an app key of tag M,\n"
+	"for 'azihsm derive'.\n"
+	"\n"
+	"  --tag N             the ECC key\n"
+	"  --peer PEM          the peer's public key (SubjectPublicKeyInfo, PEM)\n"
+	"  --secret-tag M      the tag of the new secret\n"
+	USAGE_CRED;
+
+static const char *const usage_derive =
+	"usage: azihsm derive --secret-tag N (--hkdf|--kbkdf) --hash H\n"
+	"                     [--salt HEX] [--info HEX] --type T --tag M\n"
+	"                     --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"Derive a new app key of tag M from the shared secret of tag N (made by\n"
+	"'azihsm ecdh').  The key stays in the vault.\n"
+	"\n"
+	"  --secret-tag N      the secret\n"
+	"  --hkdf              HKDF (RFC 5869); --salt is the salt, --info the info\n"
+	"  --kbkdf             SP 800-108 counter-mode KBKDF; --salt is the label,\n"
+	"                      --info the context\n"
+	"  --hash H            sha256, sha384 or sha512\n"
+	"  --salt HEX          up to 256 bytes in hexadecimal (\"\" for an empty one);\n"
+	"                      without it, HKDF uses 256 zero bytes\n"
+	"  --info HEX          up to 256 bytes in hexadecimal; default empty\n"
+	"  --type T            hmac-sha256, hmac-sha384, hmac-sha512, aes-128,\n"
+	"                      aes-192 or aes-256\n"
+	"  --tag M             the tag of the new key\n"
+	USAGE_CRED;
+
+static const char *const usage_hmac =
+	"usage: azihsm hmac --tag N --in FILE [--out FILE] --id HEX32 --pin HEX32\n"
+	"                   [--device PATH]\n"
+	"\n"
+	"HMAC of FILE (at most 1024 bytes) with the HMAC key of tag N, in\n"
+	"hexadecimal on standard output, or raw into --out.\n"
+	"\n"
+	"  --tag N             the HMAC key\n"
+	"  --in FILE           the message\n"
+	"  --out FILE          where to write the tag (raw bytes)\n"
+	USAGE_CRED;
+
 static const char *const usage_delete =
 	"usage: azihsm delete --tag N --id HEX32 --pin HEX32 [--device PATH]\n"
 	"\n"
@@ -209,6 +268,54 @@ static const char *const usage_delete =
 	"\n"
 	"  --tag N             the key\n"
 	USAGE_CRED;
+
+static const char *const usage_import =
+	"usage: azihsm import --masked FILE [--tag N] --id HEX32 --pin HEX32\n"
+	"                     [--device PATH]\n"
+	"       azihsm import --in KEY.pem --tag N [--usage sign|decrypt|derive|encrypt]\n"
+	"                     --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"With --in: import a clear RSA (2048/3072/4096) or ECC (P-256/384/521)\n"
+	"private key from an unencrypted PEM file as the app key of tag N; the\n"
+	"library wraps it for the device (RsaUnwrap).  --usage: sign (default),\n"
+	"decrypt (RSA decryption: encrypt+decrypt usage) or derive (ECC).\n"
+	"\n"
+	"Re-import a key into the vault from its masked form (the file written by\n"
+	"'azihsm keygen --masked-out'), with its original type, usage, tag and\n"
+	"label, and print its new key id.  App keys come back after they were\n"
+	"deleted or the device was reset; a session key only within the session\n"
+	"that made it, so never in a later command.\n"
+	"\n"
+	"  --masked FILE       the masked key\n"
+	"  --tag N             check that the key came back with tag N\n"
+	"  --in KEY.pem        a clear private key to import instead\n"
+	USAGE_CRED;
+
+static const char *const usage_attest =
+	"usage: azihsm attest --tag N [--report-data HEX] --out FILE\n"
+	"                     --id HEX32 --pin HEX32 [--device PATH]\n"
+	"\n"
+	"Have the device attest the key of tag N: a COSE_Sign1 report (ES384,\n"
+	"signed by the partition identity key) on the key's public part, its\n"
+	"flags, the application id and the report data.  The report is written\n"
+	"to FILE, verified against the identity key of the device's certificate\n"
+	"chain, and its fields are printed.\n"
+	"\n"
+	"  --tag N             the key\n"
+	"  --report-data HEX   up to 128 bytes (zero-extended), e.g. a nonce\n"
+	"  --out FILE          where to write the report\n"
+	USAGE_CRED;
+
+static const char *const usage_certs =
+	"usage: azihsm certs [--out-dir DIR] [--device PATH]\n"
+	"\n"
+	"Read the device's certificate chain (root first, the partition identity\n"
+	"certificate last), print each subject and verify the chain with OpenSSL,\n"
+	"the first certificate taken as the trust anchor.\n"
+	"\n"
+	"  -o, --out-dir DIR   also write DIR/cert-0.pem, cert-1.pem, ...\n"
+	"  -d, --device PATH   the device node (default: the first one found)\n"
+	"  -h, --help          show this help\n";
 
 /* "azihsm: PATH: what went wrong", from the library's last-call record. */
 static void report_error(const char *path, int status)
@@ -281,6 +388,11 @@ enum {
 	OPT_HASH	= 1 << 9,
 	OPT_FORMAT	= 1 << 10,
 	OPT_CIPHER	= 1 << 11,	/* --iv, --no-pad */
+	OPT_ECDH	= 1 << 12,	/* --peer, --secret-tag */
+	OPT_KDF		= 1 << 13,	/* --secret-tag, --hkdf, --kbkdf, --salt, --info, --type */
+	OPT_MASKED	= 1 << 14,	/* --masked */
+	OPT_ATTEST	= 1 << 15,	/* --report-data */
+	OPT_OUT_DIR	= 1 << 16,	/* --out-dir alone (certs) */
 };
 
 struct options {
@@ -306,6 +418,15 @@ struct options {
 	const char *iv;
 	bool session_key;
 	bool no_pad;
+	const char *peer;
+	const char *secret_tag;
+	const char *salt;
+	const char *info;
+	const char *key_type;
+	bool hkdf;
+	bool kbkdf;
+	const char *masked;
+	const char *report_data;
 };
 
 /*
@@ -321,7 +442,9 @@ static int parse_options(int argc, char **argv, const char *usage,
 	enum { LONG_ID = 256, LONG_PIN, LONG_BK3, LONG_MASKED_BK3, LONG_BMK,
 	       LONG_POTA, LONG_POTA_GEN, LONG_HOLD, LONG_TAG, LONG_LABEL,
 	       LONG_USAGE, LONG_MASKED_OUT, LONG_IN, LONG_HASH, LONG_FORMAT,
-	       LONG_IV, LONG_SESSION, LONG_NO_PAD, LONG_OUT };
+	       LONG_IV, LONG_SESSION, LONG_NO_PAD, LONG_OUT, LONG_PEER,
+	       LONG_SECRET_TAG, LONG_SALT, LONG_INFO, LONG_TYPE, LONG_HKDF, LONG_KBKDF,
+	       LONG_MASKED, LONG_REPORT_DATA };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "device", required_argument, NULL, 'd' },
@@ -346,6 +469,15 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ "iv", required_argument, NULL, LONG_IV },
 		{ "session", no_argument, NULL, LONG_SESSION },
 		{ "no-pad", no_argument, NULL, LONG_NO_PAD },
+		{ "peer", required_argument, NULL, LONG_PEER },
+		{ "secret-tag", required_argument, NULL, LONG_SECRET_TAG },
+		{ "salt", required_argument, NULL, LONG_SALT },
+		{ "info", required_argument, NULL, LONG_INFO },
+		{ "type", required_argument, NULL, LONG_TYPE },
+		{ "hkdf", no_argument, NULL, LONG_HKDF },
+		{ "kbkdf", no_argument, NULL, LONG_KBKDF },
+		{ "masked", required_argument, NULL, LONG_MASKED },
+		{ "report-data", required_argument, NULL, LONG_REPORT_DATA },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Which OPT_* group each option belongs to, and where it goes. */
@@ -362,7 +494,7 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ LONG_BMK, OPT_PROVISION, &opt->bmk_file },
 		{ LONG_POTA, OPT_PROVISION, &opt->pota_key },
 		{ LONG_POTA_GEN, OPT_PROVISION, &opt->pota_key_gen },
-		{ 'o', OPT_PROVISION, &opt->out_dir },
+		{ 'o', OPT_PROVISION | OPT_OUT_DIR, &opt->out_dir },
 		{ LONG_HOLD, OPT_HOLD, &opt->hold },
 		{ LONG_TAG, OPT_TAG, &opt->tag },
 		{ LONG_LABEL, OPT_KEYGEN, &opt->label },
@@ -373,6 +505,13 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ LONG_HASH, OPT_HASH, &opt->hash },
 		{ LONG_FORMAT, OPT_FORMAT, &opt->format },
 		{ LONG_IV, OPT_CIPHER, &opt->iv },
+		{ LONG_PEER, OPT_ECDH, &opt->peer },
+		{ LONG_SECRET_TAG, OPT_ECDH | OPT_KDF, &opt->secret_tag },
+		{ LONG_SALT, OPT_KDF, &opt->salt },
+		{ LONG_INFO, OPT_KDF, &opt->info },
+		{ LONG_TYPE, OPT_KDF, &opt->key_type },
+		{ LONG_MASKED, OPT_MASKED, &opt->masked },
+		{ LONG_REPORT_DATA, OPT_ATTEST, &opt->report_data },
 	};
 	/* The flags, likewise. */
 	const struct {
@@ -383,6 +522,8 @@ static int parse_options(int argc, char **argv, const char *usage,
 		{ 'j', OPT_JSON, &opt->json },
 		{ LONG_SESSION, OPT_KEYGEN, &opt->session_key },
 		{ LONG_NO_PAD, OPT_CIPHER, &opt->no_pad },
+		{ LONG_HKDF, OPT_KDF, &opt->hkdf },
+		{ LONG_KBKDF, OPT_KDF, &opt->kbkdf },
 	};
 	size_t i;
 	int c;
@@ -1119,8 +1260,8 @@ static void report_key_error(const struct hsm_session *hs, uint16_t tag,
 		report_error(azihsm_dev_path(hs->dev), status);
 }
 
-/* --tag: 1..65535; 0, or -1 reported. */
-static int parse_tag(const char *text, uint16_t *tag)
+/* A tag option (name "--tag"): 1..65535; 0, or -1 reported. */
+static int parse_tag_option(const char *name, const char *text, uint16_t *tag)
 {
 	unsigned long v;
 	char *end;
@@ -1128,11 +1269,16 @@ static int parse_tag(const char *text, uint16_t *tag)
 	errno = 0;
 	v = strtoul(text, &end, 0);
 	if (errno || !*text || *end || *text == '-' || v < 1 || v > 65535) {
-		fprintf(stderr, "azihsm: --tag needs a number from 1 to 65535\n");
+		fprintf(stderr, "azihsm: %s needs a number from 1 to 65535\n", name);
 		return -1;
 	}
 	*tag = (uint16_t)v;
 	return 0;
+}
+
+static int parse_tag(const char *text, uint16_t *tag)
+{
+	return parse_tag_option("--tag", text, tag);
 }
 
 /* One key command: its options, session and the key of --tag. */
@@ -1656,11 +1802,580 @@ static int cmd_delete(int argc, char **argv)
 	return end_key_command(&kc, EXIT_SUCCESS);
 }
 
+/* ---- ecdh, derive, hmac ---- */
+
+/* The peer's PEM public key as DER SubjectPublicKeyInfo; 0, or -1 reported. */
+static int load_peer_der(const char *path, uint8_t *der, size_t cap, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	unsigned char *p = der;
+	EVP_PKEY *pk;
+	int n;
+
+	if (!f) {
+		fprintf(stderr, "azihsm: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!pk) {
+		fprintf(stderr, "azihsm ecdh: %s: not a PEM public key\n", path);
+		return -1;
+	}
+	n = i2d_PUBKEY(pk, NULL);
+	if (n <= 0 || (size_t)n > cap || i2d_PUBKEY(pk, &p) != n) {
+		fprintf(stderr, "azihsm ecdh: %s: unusable public key\n", path);
+		EVP_PKEY_free(pk);
+		return -1;
+	}
+	EVP_PKEY_free(pk);
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Print the new key and free its handle; the exit status. */
+static int new_key_done(struct azihsm_key *key, const struct azihsm_key_params *params)
+{
+	print_new_key(key, params);
+	azihsm_key_free(key);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_ecdh(int argc, char **argv)
+{
+	struct azihsm_key_params params = { .usage = AZIHSM_USAGE_DERIVE };
+	struct azihsm_key *secret = NULL;
+	struct key_command kc;
+	uint8_t der[512];
+	size_t der_len;
+	int ret;
+
+	ret = parse_key_command(argc, argv, usage_ecdh, OPT_ECDH, &kc);
+	if (ret >= 0)
+		return ret;
+	if (!kc.opt.peer || !kc.opt.secret_tag) {
+		fprintf(stderr, "azihsm ecdh: --peer and --secret-tag are required\n");
+		fputs(usage_ecdh, stderr);
+		return EXIT_USAGE;
+	}
+	if (parse_tag_option("--secret-tag", kc.opt.secret_tag, &params.tag))
+		return EXIT_USAGE;
+	if (load_peer_der(kc.opt.peer, der, sizeof(der), &der_len))
+		return EXIT_FAILURE;
+	if (open_tagged_key(&kc) || check_key_kind(&kc, argv[0], true))
+		return end_key_command(&kc, EXIT_FAILURE);
+	ret = azihsm_ecdh(kc.key, der, der_len, &params, &secret);
+	if (ret == AZIHSM_ERR_INVALID_KEY) {
+		fprintf(stderr, "azihsm ecdh: %s is not a valid public key on the "
+			"curve of %s\n", kc.opt.peer, kc.type->name);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (ret) {
+		report_key_error(&kc.hs, ret == AZIHSM_ERR_TAG_EXISTS ? params.tag : kc.tag,
+				 ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	return end_key_command(&kc, new_key_done(secret, &params));
+}
+
+/* An optional --salt/--info: at most 256 bytes of hex; 0, or -1 reported. */
+static int parse_kdf_hex(const char *name, const char *hex, uint8_t out[256],
+			 const uint8_t **bytes, size_t *len)
+{
+	size_t i, n = hex ? strlen(hex) : 0;
+	int hi, lo;
+
+	*bytes = NULL;
+	*len = 0;
+	if (!hex)
+		return 0;
+	if (n % 2 || n / 2 > 256)
+		goto bad;
+	for (i = 0; i < n / 2; i++) {
+		hi = hex_digit(hex[2 * i]);
+		lo = hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			goto bad;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*bytes = out;
+	*len = n / 2;
+	return 0;
+bad:
+	fprintf(stderr, "azihsm: %s needs up to 256 bytes in hexadecimal "
+		"(an even number of digits)\n", name);
+	return -1;
+}
+
+/* sha256/sha384/sha512; 0 if none. */
+static enum azihsm_hash parse_kdf_hash(const char *name)
+{
+	static const char *const names[] = { "sha256", "sha384", "sha512" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return (enum azihsm_hash)(AZIHSM_HASH_SHA256 + i);
+	return 0;
+}
+
+/* The derive options that need no device; 0, or -1 reported. */
+static int parse_derive(const struct options *opt, enum azihsm_hash *hash,
+			const struct key_type_info **type)
+{
+	size_t i;
+
+	if (!opt->secret_tag || opt->hkdf == opt->kbkdf || !opt->key_type) {
+		fprintf(stderr, "azihsm derive: --secret-tag, --type and exactly one "
+			"of --hkdf and --kbkdf are required\n");
+		return -1;
+	}
+	*hash = parse_kdf_hash(opt->hash);
+	if (!*hash) {
+		fprintf(stderr, "azihsm derive: --hash is sha256, sha384 or sha512%s%s%s\n",
+			opt->hash ? ", not '" : "", opt->hash ? opt->hash : "",
+			opt->hash ? "'" : "");
+		return -1;
+	}
+	*type = NULL;
+	for (i = 0; i < N_KEY_TYPES; i++)
+		if (!strcmp(opt->key_type, key_types[i].name) &&
+		    (is_aes_type(key_types[i].type) || !strncmp(key_types[i].name, "hmac-", 5)))
+			*type = &key_types[i];
+	if (!*type) {
+		fprintf(stderr, "azihsm derive: --type is hmac-sha256, hmac-sha384, "
+			"hmac-sha512, aes-128, aes-192 or aes-256, not '%s'\n", opt->key_type);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_derive(int argc, char **argv)
+{
+	struct azihsm_key_params params = { 0 };
+	const struct key_type_info *type;
+	struct azihsm_key *key = NULL;
+	uint8_t salt_buf[256], info_buf[256];
+	const uint8_t *salt, *info;
+	size_t salt_len, info_len;
+	enum azihsm_hash hash;
+	struct key_command kc;
+	uint16_t secret_tag;
+	int ret;
+
+	ret = parse_key_command(argc, argv, usage_derive, OPT_KDF | OPT_HASH, &kc);
+	if (ret >= 0)
+		return ret;
+	if (parse_derive(&kc.opt, &hash, &type) ||
+	    parse_tag_option("--secret-tag", kc.opt.secret_tag, &secret_tag) ||
+	    parse_kdf_hex("--salt", kc.opt.salt, salt_buf, &salt, &salt_len) ||
+	    parse_kdf_hex("--info", kc.opt.info, info_buf, &info, &info_len)) {
+		fputs(usage_derive, stderr);
+		return EXIT_USAGE;
+	}
+	params.tag = kc.tag;
+	params.usage = is_aes_type(type->type) ? AZIHSM_USAGE_ENCRYPT_DECRYPT :
+						 AZIHSM_USAGE_SIGN_VERIFY;
+	/* The key of the command is the secret; --tag is the new key's. */
+	kc.tag = secret_tag;
+	if (open_tagged_key(&kc))
+		return end_key_command(&kc, EXIT_FAILURE);
+	if (azihsm_key_type(kc.key) < AZIHSM_KEY_SECRET_P256 ||
+	    azihsm_key_type(kc.key) > AZIHSM_KEY_SECRET_P521) {
+		fprintf(stderr, "azihsm derive: the key with tag %u is %s, not a shared "
+			"secret (see azihsm ecdh)\n", secret_tag,
+			key_type_name(azihsm_key_type(kc.key)));
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	ret = kc.opt.hkdf ?
+	      azihsm_hkdf_derive(kc.key, hash, salt, salt_len, info, info_len, type->type,
+				 &params, &key) :
+	      azihsm_kbkdf_derive(kc.key, hash, salt, salt_len, info, info_len, type->type,
+				  &params, &key);
+	if (ret) {
+		report_key_error(&kc.hs, ret == AZIHSM_ERR_TAG_EXISTS ? params.tag : secret_tag,
+				 ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	return end_key_command(&kc, new_key_done(key, &params));
+}
+
+#define HMAC_MSG_MAX	1024	/* the device's Hmac message limit */
+
+static void print_hex_line(const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		printf("%02x", buf[i]);
+	putchar('\n');
+}
+
+static int cmd_hmac(int argc, char **argv)
+{
+	uint8_t msg[HMAC_MSG_MAX], tag[AZIHSM_HMAC_MAX];
+	struct key_command kc;
+	size_t tag_len;
+	long msg_len;
+	int ret;
+
+	ret = parse_key_command(argc, argv, usage_hmac, OPT_IN | OPT_OUT, &kc);
+	if (ret >= 0)
+		return ret;
+	if (!kc.opt.in) {
+		fprintf(stderr, "azihsm hmac: --in is required\n");
+		fputs(usage_hmac, stderr);
+		return EXIT_USAGE;
+	}
+	msg_len = read_file(kc.opt.in, msg, sizeof(msg));
+	if (msg_len < 0) {
+		fprintf(stderr, "azihsm hmac: the device takes at most %d bytes\n",
+			HMAC_MSG_MAX);
+		return EXIT_FAILURE;
+	}
+	if (open_tagged_key(&kc))
+		return end_key_command(&kc, EXIT_FAILURE);
+	ret = azihsm_hmac(kc.key, msg, (size_t)msg_len, tag, sizeof(tag), &tag_len);
+	if (ret == AZIHSM_ERR_KEY_TYPE) {
+		fprintf(stderr, "azihsm hmac: the key with tag %u is %s, not an HMAC key\n",
+			kc.tag, key_type_name(azihsm_key_type(kc.key)));
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (ret) {
+		report_key_error(&kc.hs, kc.tag, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (!kc.opt.out)
+		print_hex_line(tag, tag_len);
+	else if (write_path(kc.opt.out, tag, tag_len))
+		return end_key_command(&kc, EXIT_FAILURE);
+	return end_key_command(&kc, EXIT_SUCCESS);
+}
+
 /* "azihsm GROUP SUB ...": the group's subcommands. */
 struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
 };
+
+/* ---- import --masked, import --in, attest, certs ---- */
+
+/* import --in: a PEM private key, wrapped by the library (RsaUnwrap). */
+static int import_pem(struct key_command *kc)
+{
+	struct azihsm_key_params params = { .tag = kc->tag };
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	unsigned char *der = NULL;
+	uint32_t key_class = 0;
+	EVP_PKEY *pk = NULL;
+	int der_len = 0, ret;
+	FILE *f;
+
+	if (!kc->tag) {
+		fprintf(stderr, "azihsm import: --in needs --tag N\n");
+		return EXIT_USAGE;
+	}
+	if (kc->opt.usage) {
+		/* "decrypt" names RSA's encrypt+decrypt usage. */
+		if (!strcmp(kc->opt.usage, "sign"))
+			params.usage = AZIHSM_USAGE_SIGN_VERIFY;
+		else if (!strcmp(kc->opt.usage, "derive"))
+			params.usage = AZIHSM_USAGE_DERIVE;
+		else if (!strcmp(kc->opt.usage, "decrypt") || !strcmp(kc->opt.usage, "encrypt"))
+			params.usage = AZIHSM_USAGE_ENCRYPT_DECRYPT;
+		else {
+			fprintf(stderr, "azihsm import: unknown usage '%s'\n", kc->opt.usage);
+			return EXIT_USAGE;
+		}
+	}
+	f = fopen(kc->opt.in, "r");
+	if (f) {
+		pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (pk)
+		key_class = EVP_PKEY_is_a(pk, "RSA") ? AZIHSM_CLASS_RSA :
+			    EVP_PKEY_is_a(pk, "EC") ? AZIHSM_CLASS_ECC : 0;
+	p8 = key_class ? EVP_PKEY2PKCS8(pk) : NULL;
+	if (p8)
+		der_len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	EVP_PKEY_free(pk);
+	if (der_len <= 0) {
+		fprintf(stderr, "azihsm import: %s: not an unencrypted PEM RSA or EC "
+			"private key\n", kc->opt.in);
+		OPENSSL_clear_free(der, der_len > 0 ? (size_t)der_len : 0);
+		return EXIT_FAILURE;
+	}
+	if (open_session(kc->opt.device, kc->id, kc->pin, &kc->hs)) {
+		OPENSSL_clear_free(der, (size_t)der_len);
+		return EXIT_FAILURE;
+	}
+	ret = azihsm_key_import(kc->hs.sess, der, (size_t)der_len, key_class, &params,
+				&kc->key);
+	OPENSSL_clear_free(der, (size_t)der_len);
+	if (ret) {
+		report_key_error(&kc->hs, kc->tag, ret);
+		return end_key_command(kc, EXIT_FAILURE);
+	}
+	printf("%-16s%u (0x%04x)\n", "key id:", azihsm_key_id(kc->key),
+	       azihsm_key_id(kc->key));
+	printf("%-16s%u\n", "tag:", kc->tag);
+	print_field("type:", key_type_name(azihsm_key_type(kc->key)));
+	return end_key_command(kc, EXIT_SUCCESS);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	static uint8_t blob[3072];
+	struct key_command kc;
+	struct azihsm_key *key = NULL;
+	long len;
+	int ret;
+
+	memset(&kc, 0, sizeof(kc));
+	ret = parse_options(argc, argv, usage_import, OPT_DEVICE | OPT_CRED | OPT_TAG |
+			    OPT_MASKED | OPT_IN | OPT_KEYGEN, &kc.opt, NULL);
+	if (ret >= 0)
+		return ret;
+	if (kc.opt.in && !kc.opt.masked) {
+		if ((kc.opt.tag && parse_tag(kc.opt.tag, &kc.tag)) ||
+		    parse_credential(&kc.opt, kc.id, kc.pin)) {
+			fputs(usage_import, stderr);
+			return EXIT_USAGE;
+		}
+		ret = import_pem(&kc);
+		if (ret == EXIT_USAGE)
+			fputs(usage_import, stderr);
+		return ret;
+	}
+	if (!kc.opt.masked || kc.opt.in) {
+		fprintf(stderr, "azihsm import: give --masked FILE or --in KEY.pem\n");
+		fputs(usage_import, stderr);
+		return EXIT_USAGE;
+	}
+	if ((kc.opt.tag && parse_tag(kc.opt.tag, &kc.tag)) ||
+	    parse_credential(&kc.opt, kc.id, kc.pin)) {
+		fputs(usage_import, stderr);
+		return EXIT_USAGE;
+	}
+	len = read_file(kc.opt.masked, blob, sizeof(blob));
+	if (len <= 0) {
+		if (!len)
+			fprintf(stderr, "azihsm import: %s is empty\n", kc.opt.masked);
+		return EXIT_FAILURE;
+	}
+	if (open_session(kc.opt.device, kc.id, kc.pin, &kc.hs))
+		return EXIT_FAILURE;
+	ret = azihsm_key_unmask(kc.hs.sess, blob, (size_t)len, &key);
+	if (ret) {
+		if (ret == AZIHSM_ERR_BAD_BLOB)
+			fprintf(stderr, "azihsm import: %s: not a masked key of this "
+				"partition, or altered\n", kc.opt.masked);
+		report_key_error(&kc.hs, 0, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	kc.key = key;
+	/* --tag: the key must have come back under that tag. */
+	if (kc.tag) {
+		ret = azihsm_key_open(kc.hs.sess, kc.tag, &key);
+		if (!ret && azihsm_key_id(key) != azihsm_key_id(kc.key))
+			ret = AZIHSM_ERR_KEY_NOT_FOUND;
+		if (!ret)
+			azihsm_key_free(key);
+		if (ret) {
+			fprintf(stderr, "azihsm import: the key did not come back with "
+				"tag %u\n", kc.tag);
+			return end_key_command(&kc, EXIT_FAILURE);
+		}
+	}
+	printf("%-16s%u (0x%04x)\n", "key id:", azihsm_key_id(kc.key),
+	       azihsm_key_id(kc.key));
+	if (kc.tag)
+		printf("%-16s%u\n", "tag:", kc.tag);
+	print_field("type:", key_type_name(azihsm_key_type(kc.key)));
+	return end_key_command(&kc, EXIT_SUCCESS);
+}
+
+static void print_attest_info(const struct azihsm_attest_info *info)
+{
+	static const char *const names[] = {
+		"imported", "session", "generated", "encrypt", "decrypt", "sign",
+		"verify", "wrap", "unwrap", "derive",
+	};
+	size_t i;
+
+	printf("%-16s0x%08x", "key flags:", info->flags);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (info->flags & (1u << i))
+			printf(" %s", names[i]);
+	putchar('\n');
+	printf("%-16s", "app id:");
+	print_hex_line(info->app_id, sizeof(info->app_id));
+	printf("%-16s", "vm launch id:");
+	print_hex_line(info->vm_launch_id, sizeof(info->vm_launch_id));
+	printf("%-16s", "report data:");
+	print_hex_line(info->report_data, sizeof(info->report_data));
+	if (info->point_len) {
+		printf("%-16sP-%s ", "public key:",
+		       info->curve == 1 ? "256" : info->curve == 2 ? "384" : "521");
+		print_hex_line(info->point, info->point_len);
+	} else {
+		printf("%-16s%s\n", "public key:", info->cose_key_len ?
+		       "RSA (COSE_Key)" : "none (symmetric key)");
+	}
+}
+
+static int cmd_attest(int argc, char **argv)
+{
+	uint8_t data_buf[256], data[AZIHSM_ATTEST_DATA_LEN] = { 0 };
+	uint8_t report[AZIHSM_ATTEST_REPORT_MAX];
+	struct azihsm_attest_info info;
+	struct key_command kc;
+	const uint8_t *hex_data;
+	size_t data_len, len;
+	int ret;
+
+	ret = parse_key_command(argc, argv, usage_attest, OPT_OUT | OPT_ATTEST, &kc);
+	if (ret >= 0)
+		return ret;
+	if (parse_kdf_hex("--report-data", kc.opt.report_data, data_buf, &hex_data,
+			  &data_len)) {
+		fputs(usage_attest, stderr);
+		return EXIT_USAGE;
+	}
+	if (data_len > sizeof(data) || !kc.opt.out) {
+		fprintf(stderr, "azihsm attest: %s\n", kc.opt.out ?
+			"--report-data is at most 128 bytes" : "--out FILE is required");
+		fputs(usage_attest, stderr);
+		return EXIT_USAGE;
+	}
+	if (data_len)
+		memcpy(data, hex_data, data_len);
+	if (open_tagged_key(&kc))
+		return end_key_command(&kc, EXIT_FAILURE);
+	ret = azihsm_key_attest(kc.key, data, sizeof(data), report, sizeof(report), &len);
+	if (ret) {
+		report_key_error(&kc.hs, kc.tag, ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	if (write_path(kc.opt.out, report, len))
+		return end_key_command(&kc, EXIT_FAILURE);
+	printf("%-16s%s (%zu bytes)\n", "report:", kc.opt.out, len);
+	ret = azihsm_attest_verify(kc.hs.dev, report, len, data, &info);
+	if (ret) {
+		report_error(azihsm_dev_path(kc.hs.dev), ret);
+		return end_key_command(&kc, EXIT_FAILURE);
+	}
+	printf("%-16s%s\n", "signature:", "verified (partition identity key)");
+	print_attest_info(&info);
+	return end_key_command(&kc, EXIT_SUCCESS);
+}
+
+/* Check the chain with OpenSSL: certs[0] the trusted root, the last the leaf. */
+static int verify_chain(X509 **certs, unsigned int n)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	unsigned int i;
+	int ok = 0;
+
+	if (store && ctx && untrusted && X509_STORE_add_cert(store, certs[0])) {
+		for (i = 1; i + 1 < n; i++)
+			sk_X509_push(untrusted, certs[i]);
+		if (X509_STORE_CTX_init(ctx, store, certs[n - 1], untrusted))
+			ok = X509_verify_cert(ctx) == 1;
+		if (!ok)
+			fprintf(stderr, "azihsm certs: chain does not verify: %s\n",
+				X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	}
+	sk_X509_free(untrusted);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return ok ? 0 : -1;
+}
+
+/* Write cert i as DIR/cert-i.pem; 0, or -1 reported. */
+static int write_cert_pem(const char *dir, unsigned int i, X509 *cert)
+{
+	char path[4096];
+	FILE *f;
+	int ret;
+
+	if (snprintf(path, sizeof(path), "%s/cert-%u.pem", dir, i) >= (int)sizeof(path)) {
+		fprintf(stderr, "azihsm: %s: path too long\n", dir);
+		return -1;
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "azihsm: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ret = PEM_write_X509(f, cert) ? 0 : -1;
+	if (fclose(f) || ret) {
+		fprintf(stderr, "azihsm: %s: write error\n", path);
+		return -1;
+	}
+	printf("%-16s%s\n", "written:", path);
+	return 0;
+}
+
+#define CERTS_MAX	8
+
+static int cmd_certs(int argc, char **argv)
+{
+	X509 *certs[CERTS_MAX] = { NULL };
+	uint8_t der[AZIHSM_CERT_MAX];
+	struct options opt = { 0 };
+	struct azihsm_dev *dev;
+	unsigned int n = 0, i;
+	char name[512];
+	size_t len;
+	int ret, exit_status = EXIT_FAILURE;
+
+	ret = parse_options(argc, argv, usage_certs, OPT_DEVICE | OPT_OUT_DIR, &opt, NULL);
+	if (ret >= 0)
+		return ret;
+	dev = open_device(opt.device);
+	if (!dev)
+		return EXIT_FAILURE;
+	ret = azihsm_cert_get(dev, 0, &n, NULL, 0, NULL);
+	if (!ret && (!n || n > CERTS_MAX)) {
+		fprintf(stderr, "azihsm certs: the device reports %u certificates\n", n);
+		goto out;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		const unsigned char *p = der;
+
+		ret = azihsm_cert_get(dev, i, NULL, der, sizeof(der), &len);
+		if (ret)
+			break;
+		certs[i] = d2i_X509(NULL, &p, (long)len);
+		if (!certs[i]) {
+			fprintf(stderr, "azihsm certs: certificate %u does not parse\n", i);
+			goto out;
+		}
+		X509_NAME_oneline(X509_get_subject_name(certs[i]), name, sizeof(name));
+		printf("%-16s%s\n", i == 0 ? "root:" : i + 1 == n ? "identity:" : "intermediate:",
+		       name);
+		if (opt.out_dir && write_cert_pem(opt.out_dir, i, certs[i]))
+			goto out;
+	}
+	if (ret) {
+		report_error(azihsm_dev_path(dev), ret);
+		goto out;
+	}
+	if (verify_chain(certs, n))
+		goto out;
+	printf("%-16s%s\n", "chain:", "verified");
+	exit_status = EXIT_SUCCESS;
+out:
+	for (i = 0; i < CERTS_MAX; i++)
+		X509_free(certs[i]);
+	azihsm_close(dev);
+	return exit_status;
+}
 
 static int run_subcommand(const char *group, const char *usage,
 			  const struct subcommand *subs, size_t n,
@@ -1718,6 +2433,12 @@ static const struct command {
 	{ "encrypt", cmd_encrypt },
 	{ "decrypt", cmd_decrypt },
 	{ "delete", cmd_delete },
+	{ "ecdh", cmd_ecdh },
+	{ "derive", cmd_derive },
+	{ "hmac", cmd_hmac },
+	{ "import", cmd_import },
+	{ "attest", cmd_attest },
+	{ "certs", cmd_certs },
 };
 
 static int run_command(int argc, char **argv)

@@ -42,6 +42,11 @@ static const struct fw_op fw_ops[] = {
 	{ AZIHSM_DDI_OP_HKDF_DERIVE, fw_op_hkdf_derive },
 	{ AZIHSM_DDI_OP_KBKDF_COUNTER_HMAC_DERIVE, fw_op_kbkdf_derive },
 	{ AZIHSM_DDI_OP_HMAC, fw_op_hmac },
+	{ AZIHSM_DDI_OP_UNMASK_KEY, fw_op_unmask_key },
+	{ AZIHSM_DDI_OP_ATTEST_KEY, fw_op_attest_key },
+	{ AZIHSM_DDI_OP_RSA_MOD_EXP, fw_op_rsa_mod_exp },
+	{ AZIHSM_DDI_OP_GET_UNWRAPPING_KEY, fw_op_get_unwrapping_key },
+	{ AZIHSM_DDI_OP_RSA_UNWRAP, fw_op_rsa_unwrap },
 };
 
 /*
@@ -51,6 +56,7 @@ static const struct fw_op fw_ops[] = {
  */
 static const struct fw_op fw_test_ops[] = {
 	{ AZIHSM_DDI_OP_DER_KEY_IMPORT, fw_op_der_key_import },
+	{ AZIHSM_DDI_OP_RAW_KEY_IMPORT, fw_op_raw_key_import },
 };
 
 static const struct fw_op *fw_op_search(const struct fw_op *ops, size_t n, uint32_t op)

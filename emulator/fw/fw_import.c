@@ -11,6 +11,13 @@
  * (1, 2) are valid values the emulator does not import yet: InvalidArg, as
  * for an unknown class.
  *
+ * RawKeyImport (3.10, op 2008) takes the key as the key table holds it
+ * (4.1's raw sizes): Secret256/384/521 (32/48/68 bytes; P-521's last two
+ * bytes are padding), HmacSha256/384/512 (32/48/64), the variable-length
+ * HMAC types 30-32 (32-64, 48-128, 64-128 bytes) and Aes128/192/256.
+ * Another key_kind is InvalidKeyType; a length the kind does not have,
+ * InvalidArg.  Usages are those a derived key of the type may have (4.10).
+ *
  * Imported keys carry no local flag (3.5.0 rule 4).
  */
 #include <limits.h>
@@ -24,12 +31,12 @@
 
 /* An imported key (no local flag) with these properties. */
 static void imported_key(struct fw_new_key *nk, uint32_t type,
-			 const struct fw_key_props *props,
-			 const struct ddi_der_import_req *q)
+			 const struct fw_key_props *props, bool has_tag,
+			 const uint16_t *tag)
 {
 	nk->type = type;
 	nk->attrs = props->usage_attrs | (props->session ? DDI_KEY_ATTR_SESSION : 0);
-	nk->tag = q->has_key_tag ? &q->key_tag : NULL;
+	nk->tag = has_tag ? tag : NULL;
 	nk->label = &props->label;
 	nk->bulk = false;
 }
@@ -108,7 +115,7 @@ static uint32_t import_ecc(struct azihsm_fw *fw, struct fw_request *rq,
 	if (ddi_ecc_private_le(pk, c, d_le) || ddi_ecc_public_raw(pk, c, out->pub))
 		goto out;
 	/* The key table holds the scalar little-endian over the PKA width. */
-	imported_key(&nk, c->priv_type, &props, q);
+	imported_key(&nk, c->priv_type, &props, q->has_key_tag, &q->key_tag);
 	status = fw_key_create(fw, rq, &nk, d_le, c->pka, &out->msg.key_id, NULL,
 			       out->masked, sizeof(out->masked), &out->msg.masked_key);
 	if (status)
@@ -150,7 +157,7 @@ static uint32_t import_aes(struct azihsm_fw *fw, struct fw_request *rq,
 		type = DDI_KEY_AES256;
 	else
 		return AZIHSM_DDI_STATUS_INVALID_ARG;
-	imported_key(&nk, type, &props, q);
+	imported_key(&nk, type, &props, q->has_key_tag, &q->key_tag);
 	nk.bulk = bulk;
 	status = fw_key_create(fw, rq, &nk, q->der.ptr, q->der.len, &out->msg.key_id, &k,
 			       out->masked, sizeof(out->masked), &out->msg.masked_key);
@@ -180,4 +187,54 @@ uint32_t fw_op_der_key_import(struct azihsm_fw *fw, struct fw_request *rq,
 	default:
 		return AZIHSM_DDI_STATUS_INVALID_ARG;
 	}
+}
+
+/* ---- RawKeyImport ---- */
+
+#define RAW_HMAC_USAGES	(FW_USAGE_BIT(FW_USAGE_SIGN_VERIFY) | FW_USAGE_BIT(FW_USAGE_DERIVE))
+
+/* The kinds RawKeyImport takes, with their raw lengths (4.1) and usages. */
+static const struct fw_raw_kind {
+	uint32_t type;
+	uint16_t min, max;
+	unsigned int usages;
+} fw_raw_kinds[] = {
+	{ DDI_KEY_AES128, 16, 16, FW_USAGE_BIT(FW_USAGE_ENCRYPT_DECRYPT) },
+	{ DDI_KEY_AES192, 24, 24, FW_USAGE_BIT(FW_USAGE_ENCRYPT_DECRYPT) },
+	{ DDI_KEY_AES256, 32, 32, FW_USAGE_BIT(FW_USAGE_ENCRYPT_DECRYPT) },
+	{ DDI_KEY_SECRET256, 32, 32, FW_USAGE_BIT(FW_USAGE_DERIVE) },
+	{ DDI_KEY_SECRET384, 48, 48, FW_USAGE_BIT(FW_USAGE_DERIVE) },
+	{ DDI_KEY_SECRET521, 68, 68, FW_USAGE_BIT(FW_USAGE_DERIVE) },
+	{ DDI_KEY_HMAC_SHA256, 32, 32, RAW_HMAC_USAGES },
+	{ DDI_KEY_HMAC_SHA384, 48, 48, RAW_HMAC_USAGES },
+	{ DDI_KEY_HMAC_SHA512, 64, 64, RAW_HMAC_USAGES },
+	{ DDI_KEY_VAR_HMAC256, 32, 64, RAW_HMAC_USAGES },
+	{ DDI_KEY_VAR_HMAC384, 48, 128, RAW_HMAC_USAGES },
+	{ DDI_KEY_VAR_HMAC512, 64, 128, RAW_HMAC_USAGES },
+};
+
+uint32_t fw_op_raw_key_import(struct azihsm_fw *fw, struct fw_request *rq,
+			      const union fw_req_data *req, union fw_resp_data *resp)
+{
+	const struct ddi_raw_import_req *q = &req->raw_import;
+	struct fw_raw_import_out *out = &resp->raw_import;
+	const struct fw_raw_kind *kind = NULL;
+	struct fw_key_props props;
+	struct fw_new_key nk;
+	uint32_t status;
+	size_t i;
+
+	for (i = 0; i < sizeof(fw_raw_kinds) / sizeof(fw_raw_kinds[0]); i++)
+		if (fw_raw_kinds[i].type == q->key_kind)
+			kind = &fw_raw_kinds[i];
+	if (!kind)
+		return AZIHSM_DDI_STATUS_INVALID_KEY_TYPE;
+	status = fw_key_props_parse(&q->key_properties, kind->usages, &props);
+	if (status)
+		return status;
+	if (q->raw.len < kind->min || q->raw.len > kind->max)
+		return AZIHSM_DDI_STATUS_INVALID_ARG;
+	imported_key(&nk, kind->type, &props, q->has_key_tag, &q->key_tag);
+	return fw_key_create(fw, rq, &nk, q->raw.ptr, q->raw.len, &out->msg.key_id, NULL,
+			     out->masked, sizeof(out->masked), &out->msg.masked_key);
 }

@@ -329,6 +329,12 @@ bool fw_bulk_key_get(struct azihsm_fw *fw, unsigned int table, unsigned int slot
  * keys, or a failure: NULL.
  */
 DDI_PKEY *fw_key_ecc(struct azihsm_fw *fw, uint16_t id);
+/*
+ * The cached OpenSSL form of any stored private key that has one: ECC
+ * (types 7-9), RSA (1-6) and the RSA unwrapping key (0xFFFF, internal
+ * entries included).  NULL for other keys or on failure.
+ */
+DDI_PKEY *fw_key_pkey(struct azihsm_fw *fw, uint16_t id);
 
 /* Tables of the partition: allocate (-1 on failure) and free. */
 int fw_vault_init(struct azihsm_fw *fw);
@@ -366,6 +372,11 @@ union fw_req_data {
 	struct ddi_kdf_req kdf;			/* HkdfDerive, KbkdfCounterHmacDerive */
 	struct ddi_hmac_req hmac;
 	struct ddi_der_import_req der_import;
+	struct ddi_unmask_key_req unmask_key;	/* fw_unmask.c */
+	struct ddi_attest_key_req attest_key;	/* fw_attest.c */
+	struct ddi_rsa_mod_exp_req rsa_mod_exp;	/* fw_rsa.c */
+	struct ddi_rsa_unwrap_req rsa_unwrap;
+	struct ddi_raw_import_req raw_import;
 };
 
 /*
@@ -400,7 +411,7 @@ union fw_resp_data {
 	struct ddi_get_certificate_resp get_certificate;	  /* into fw */
 	struct fw_open_key_out {
 		struct ddi_open_key_resp msg;
-		uint8_t pub[2 * DDI_ECC_MAX_PKA];
+		uint8_t pub[DDI_RSA_MAX_BYTES + 4];	/* ECC or RSA raw (7.1.2) */
 	} open_key;
 	struct fw_ecc_generate_out {
 		struct ddi_ecc_generate_resp msg;
@@ -437,6 +448,28 @@ union fw_resp_data {
 		uint8_t pub[2 * DDI_ECC_MAX_PKA];
 		uint8_t masked[DDI_MASKED_KEY_MAX];
 	} der_import;
+	struct fw_attest_key_out {		/* fw_attest.c */
+		struct ddi_attest_key_resp msg;
+		uint8_t report[DDI_ATTEST_REPORT_MAX];
+	} attest_key;
+	struct fw_rsa_mod_exp_out {		/* fw_rsa.c */
+		struct ddi_rsa_mod_exp_resp msg;
+		uint8_t x[DDI_RSA_MAX_BYTES];
+	} rsa_mod_exp;
+	struct fw_unwrapping_key_out {
+		struct ddi_get_unwrapping_key_resp msg;
+		uint8_t pub[DDI_RSA_UNWRAP_CT_LEN + 4];
+		uint8_t masked[DDI_BLOB_MAX];
+	} unwrapping_key;
+	struct fw_rsa_unwrap_out {		/* same map as der_import */
+		struct ddi_der_import_resp msg;
+		uint8_t pub[DDI_RSA_MAX_BYTES + 4];
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} rsa_unwrap;
+	struct fw_raw_import_out {
+		struct ddi_raw_import_resp msg;
+		uint8_t masked[DDI_MASKED_KEY_MAX];
+	} raw_import;
 };
 
 /* What an operation sees of the command besides its data. */
@@ -481,6 +514,28 @@ fw_op_fn fw_op_hkdf_derive;
 fw_op_fn fw_op_kbkdf_derive;
 fw_op_fn fw_op_hmac;
 fw_op_fn fw_op_der_key_import;		/* fw_import.c, test-only */
+fw_op_fn fw_op_unmask_key;		/* fw_unmask.c */
+fw_op_fn fw_op_attest_key;		/* fw_attest.c */
+fw_op_fn fw_op_rsa_mod_exp;		/* fw_rsa.c */
+fw_op_fn fw_op_get_unwrapping_key;
+fw_op_fn fw_op_rsa_unwrap;
+
+/* ---- RSA keys (fw_rsa.c) ---- */
+
+/*
+ * The OpenSSL form of stored RSA material of this type (7.7.5 layout:
+ * non-CRT d || n || e, CRT p || q || dP || dQ || n || qInv || d || e, all
+ * little-endian), or NULL if type is not an RSA private type or the
+ * material is malformed.  Used by fw_key_pkey to fill the cache.
+ */
+DDI_PKEY *fw_rsa_from_material(uint32_t type, const uint8_t *material, size_t len);
+/*
+ * The raw public key n_le || e_le (7.1.2) of the stored RSA private key id
+ * into out (DDI_RSA_MAX_BYTES + 4), and its public type (19-21): the
+ * length, or 0 if id is not an RSA private key.
+ */
+size_t fw_rsa_public(struct azihsm_fw *fw, uint16_t id, uint8_t *out, uint32_t *pub_type);
+fw_op_fn fw_op_raw_key_import;		/* fw_import.c, test-only */
 
 /* ---- Key creation shared by derivation and import (fw_derive.c) ---- */
 

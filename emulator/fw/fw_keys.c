@@ -43,6 +43,13 @@ uint32_t fw_op_open_key(struct azihsm_fw *fw, struct fw_request *rq,
 		r->msg.pub_key.der = (struct mbor_bytes){ r->pub, (uint16_t)(2 * c->pka) };
 		r->msg.pub_key.key_kind = c->pub_type;
 	}
+	if (!r->msg.has_pub_key) {
+		/* RSA private keys: n_le || e_le (fw_rsa.c). */
+		size_t len = fw_rsa_public(fw, id, r->pub, &r->msg.pub_key.key_kind);
+
+		r->msg.has_pub_key = len != 0;
+		r->msg.pub_key.der = (struct mbor_bytes){ r->pub, (uint16_t)len };
+	}
 	if (k->has_bulk_id) {
 		r->msg.has_bulk_key_id = true;
 		r->msg.bulk_key_id = k->bulk_id;

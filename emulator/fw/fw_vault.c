@@ -395,8 +395,23 @@ DDI_PKEY *fw_key_ecc(struct azihsm_fw *fw, uint16_t id)
 	c = ddi_ecc_curve_of_type(k->type);
 	if (!c || c->priv_type != k->type || k->len != c->pka)
 		return NULL;
-	if (!k->pkey)
+	return fw_key_pkey(fw, id);
+}
+
+DDI_PKEY *fw_key_pkey(struct azihsm_fw *fw, uint16_t id)
+{
+	struct fw_key *k = key_at(fw, id);
+	const struct ddi_ecc_curve_info *c;
+
+	if (!k || !k->used)
+		return NULL;
+	if (k->pkey)
+		return k->pkey;
+	c = ddi_ecc_curve_of_type(k->type);
+	if (c && c->priv_type == k->type && k->len == c->pka)
 		k->pkey = ddi_ecc_from_private_le(c, fw_key_material(fw, id));
+	else
+		k->pkey = fw_rsa_from_material(k->type, fw_key_material(fw, id), k->len);
 	return k->pkey;
 }
 

@@ -502,6 +502,86 @@ struct ddi_der_import_resp {
 };
 extern const struct mbor_schema ddi_der_import_resp_schema;
 
+/*
+ * UnmaskKey (1107, 3.5.4): the response has DerKeyImport's shape and uses
+ * struct ddi_der_import_resp / ddi_der_import_resp_schema.
+ */
+struct ddi_unmask_key_req {
+	struct mbor_bytes masked_key;		/* bytes<=3072 */
+};
+extern const struct mbor_schema ddi_unmask_key_req_schema;
+
+/* AttestKey (1016, 3.5.3, 7.11). */
+#define DDI_ATTEST_REPORT_DATA_LEN	128
+#define DDI_ATTEST_REPORT_MAX		834
+struct ddi_attest_key_req {
+	uint16_t key_id;
+	struct mbor_bytes report_data;		/* bytes<=128; FW: exactly 128 */
+};
+extern const struct mbor_schema ddi_attest_key_req_schema;
+
+struct ddi_attest_key_resp {
+	struct mbor_bytes report;		/* tagged COSE_Sign1, bytes<=834 */
+};
+extern const struct mbor_schema ddi_attest_key_resp_schema;
+
+/* RawKeyImport (2008), test-only (3.10): a key in the device's raw format. */
+struct ddi_raw_import_req {
+	struct mbor_bytes raw;			/* bytes<=3072 */
+	uint32_t key_kind;			/* enum ddi_key_type */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_raw_import_req_schema;
+
+struct ddi_raw_import_resp {
+	uint16_t key_id;
+	bool has_bulk_key_id;
+	uint16_t bulk_key_id;
+	struct mbor_bytes masked_key;
+};
+extern const struct mbor_schema ddi_raw_import_resp_schema;
+
+/* RsaModExp (1031): y and x little-endian on the physical device (7.1.2). */
+#define DDI_RSA_MAX_BYTES		512	/* RSA-4096 modulus */
+#define DDI_RSA_UNWRAP_CT_LEN		256	/* RSA-2048 OAEP part of a blob */
+#define DDI_RSA_OP_DECRYPT		1	/* RsaOpType (4.6) */
+#define DDI_RSA_OP_SIGN			2
+#define DDI_RSA_PADDING_OAEP		1	/* RsaCryptoPadding (4.6) */
+struct ddi_rsa_mod_exp_req {
+	uint16_t key_id;
+	struct mbor_bytes y;			/* bytes<=512, modulus length */
+	uint32_t op_type;
+};
+extern const struct mbor_schema ddi_rsa_mod_exp_req_schema;
+
+struct ddi_rsa_mod_exp_resp {
+	struct mbor_bytes x;			/* bytes<=512 */
+};
+extern const struct mbor_schema ddi_rsa_mod_exp_resp_schema;
+
+/* GetUnwrappingKey (1051): empty request. */
+struct ddi_get_unwrapping_key_resp {
+	uint16_t key_id;
+	struct ddi_public_key pub_key;		/* physical: n_le || e_le (260) */
+	struct mbor_bytes masked_key;		/* bytes<=1024 */
+};
+extern const struct mbor_schema ddi_get_unwrapping_key_resp_schema;
+
+/* RsaUnwrap (1035); the response is DerKeyImport's map. */
+struct ddi_rsa_unwrap_req {
+	uint16_t key_id;
+	struct mbor_bytes wrapped_blob;		/* bytes<=3072 */
+	uint32_t key_class;			/* enum ddi_key_class */
+	uint32_t padding;			/* 1 = OAEP */
+	uint32_t hash_algorithm;		/* enum ddi_hash_algorithm */
+	bool has_key_tag;
+	uint16_t key_tag;
+	struct ddi_key_properties key_properties;
+};
+extern const struct mbor_schema ddi_rsa_unwrap_req_schema;
+
 /* Schemas of an operation's data; NULL for opcodes not known here. */
 struct ddi_op_info {
 	uint32_t op;

@@ -12,8 +12,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "fw_test_util.h"
+#include "host_kdf.h"
 
 const uint8_t app_id[DDI_CRED_ID_LEN] = "app-id-012345678";
 const uint8_t app_pin[DDI_CRED_PIN_LEN] = "pin-0123456789ab";
@@ -83,7 +87,9 @@ uint32_t call_ex(struct host *h, uint32_t op, uint8_t qflags, uint16_t qid,
 					   &h->len, &in, &h->out),
 			 AZIHSM_HSM_SC_SUCCESS);
 	assert_true(ddi_decode_response(h->resp, h->len, &h->hdr, resp_schema, resp));
-	assert_int_equal(h->hdr.op, op);
+	/* AttestKey answers with EccSign's opcode (ddi.md Appendix A #8). */
+	assert_int_equal(h->hdr.op, op == OP(ATTEST_KEY) && !h->hdr.status ?
+				    OP(ECC_SIGN) : op);
 	return h->hdr.status;
 }
 
@@ -259,4 +265,153 @@ uint32_t close_session(struct host *h, uint16_t id)
 {
 	return call(h, OP(CLOSE_SESSION), id, &ddi_empty_schema, NULL,
 		    &ddi_empty_schema, NULL);
+}
+
+const struct ddi_key_properties *key_props(struct key_props *p, uint16_t bits)
+{
+	memset(p, 0, sizeof(*p));
+	p->meta[0] = (uint8_t)bits;
+	p->meta[1] = (uint8_t)(bits >> 8);
+	p->kp.key_metadata.blob = (struct mbor_bytes){ p->meta, sizeof(p->meta) };
+	return &p->kp;
+}
+
+int sess_fix_setup(void **state, uint8_t key_tables, bool test_ops)
+{
+	struct sess_fix *t = calloc(1, sizeof(*t));
+	void *h;
+
+	if (!t || host_setup_tables(&h, key_tables, test_ops)) {
+		free(t);
+		return -1;
+	}
+	t->h = h;
+	*state = t;
+	provision(t->h);
+	assert_int_equal(open_session(t->h, app_pin, &t->sess), 0);
+	return 0;
+}
+
+int sess_fix_teardown(void **state)
+{
+	struct sess_fix *t = *state;
+	void *h = t->h;
+
+	free(t);
+	return host_teardown(&h);
+}
+
+uint32_t sess_fix_call(struct sess_fix *t, uint32_t op, const struct mbor_schema *req_schema,
+		       const void *req, const struct mbor_schema *resp_schema, void *resp)
+{
+	return call(t->h, op, t->sess, req_schema, req, resp_schema, resp);
+}
+
+uint32_t sess_fix_delete_key(struct sess_fix *t, uint16_t id)
+{
+	struct ddi_delete_key_req req = { .key_id = id };
+
+	return sess_fix_call(t, OP(DELETE_KEY), &ddi_delete_key_req_schema, &req,
+			     &ddi_empty_schema, NULL);
+}
+
+uint32_t sess_fix_derive(struct sess_fix *t, uint16_t secret, const struct fw_kdf *k,
+			 uint16_t *id, struct ddi_kdf_resp *r)
+{
+	struct key_props p;
+	struct ddi_kdf_req req = {
+		.key_id = secret,
+		.hash_algorithm = k->hash,
+		.has_param3 = k->p3 != NULL,
+		.param3 = { k->p3, (uint16_t)k->p3_len },
+		.has_param4 = k->p4 != NULL,
+		.param4 = { k->p4, (uint16_t)k->p4_len },
+		.key_type = k->target,
+		.has_key_length = k->key_length >= 0,
+		.key_length = (uint8_t)(k->key_length >= 0 ? k->key_length : 0),
+	};
+	struct ddi_kdf_resp tmp;
+	uint32_t status;
+
+	if (!r)
+		r = &tmp;
+	req.key_properties = *key_props(&p, k->usage);
+	status = sess_fix_call(t, k->op, &ddi_kdf_req_schema, &req, &ddi_kdf_resp_schema, r);
+	if (!status)
+		*id = r->key_id;
+	return status;
+}
+
+uint32_t sess_fix_hmac(struct sess_fix *t, uint16_t key, const uint8_t *msg, size_t len,
+		       uint8_t *tag, size_t *tag_len)
+{
+	struct ddi_hmac_req req = { .key_id = key, .msg = { msg, (uint16_t)len } };
+	struct ddi_hmac_resp r;
+	uint32_t status;
+
+	status = sess_fix_call(t, OP(HMAC), &ddi_hmac_req_schema, &req, &ddi_hmac_resp_schema, &r);
+	if (!status) {
+		assert_true(r.tag.len <= 64);
+		memcpy(tag, r.tag.ptr, r.tag.len);
+		*tag_len = r.tag.len;
+	}
+	return status;
+}
+
+/* ---- host_kdf.h ---- */
+
+/* Run the OpenSSL KDF `name` with params into out. */
+static void host_kdf_run(const char *name, OSSL_PARAM *params, uint8_t *out, size_t out_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
+	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_KDF_derive(ctx, out, out_len, params), 1);
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+}
+
+void host_hkdf(const char *digest, const uint8_t *salt, size_t salt_len,
+	       const uint8_t *ikm, size_t ikm_len, const uint8_t *info, size_t info_len,
+	       uint8_t *out, size_t out_len)
+{
+	OSSL_PARAM params[5], *p = params;
+
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+	if (salt)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
+							 salt_len);
+	*p = OSSL_PARAM_construct_end();
+	host_kdf_run("HKDF", params, out, out_len);
+}
+
+void host_kbkdf(const char *digest, const uint8_t *key, size_t key_len,
+		const uint8_t *label, size_t label_len, const uint8_t *context,
+		size_t context_len, uint8_t *out, size_t out_len)
+{
+	OSSL_PARAM params[7], *p = params;
+
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, "COUNTER", 0);
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, "HMAC", 0);
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)label,
+						 label_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)context,
+						 context_len);
+	*p = OSSL_PARAM_construct_end();
+	host_kdf_run("KBKDF", params, out, out_len);
+}
+
+size_t host_hmac(const char *digest, const uint8_t *key, size_t key_len,
+		 const uint8_t *msg, size_t len, uint8_t *tag)
+{
+	size_t tag_len;
+
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, digest, NULL, key, key_len, msg, len,
+				  tag, 64, &tag_len));
+	return tag_len;
 }

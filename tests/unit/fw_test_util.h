@@ -89,4 +89,51 @@ uint32_t sess_send(struct host *h, struct sess *s, uint16_t *id);
 uint32_t open_session(struct host *h, const uint8_t *pin, uint16_t *id);
 uint32_t close_session(struct host *h, uint16_t id);
 
+/* Key properties of a request (4.9) and the metadata blob they point at. */
+struct key_props {
+	uint8_t meta[DDI_KEY_META_LEN];
+	struct ddi_key_properties kp;
+};
+
+/* Fill p with the usage bits (DDI_KEY_META_*) and return its properties. */
+const struct ddi_key_properties *key_props(struct key_props *p, uint16_t bits);
+
+/* A provisioned core (struct host) and one session open with app_pin. */
+struct sess_fix {
+	struct host *h;
+	uint16_t sess;
+};
+
+/*
+ * CMocka setup/teardown of a struct sess_fix in *state: a core with
+ * key_tables tables and, if test_ops, the test-only operations.
+ */
+int sess_fix_setup(void **state, uint8_t key_tables, bool test_ops);
+int sess_fix_teardown(void **state);
+/* call() in the fixture's session. */
+uint32_t sess_fix_call(struct sess_fix *t, uint32_t op, const struct mbor_schema *req_schema,
+		       const void *req, const struct mbor_schema *resp_schema, void *resp);
+/* DeleteKey of id in the fixture's session; the DDI status. */
+uint32_t sess_fix_delete_key(struct sess_fix *t, uint16_t id);
+
+/* A derivation request; p3/p4 NULL: absent. */
+struct fw_kdf {
+	uint32_t op;			/* HKDF_DERIVE or KBKDF_COUNTER_HMAC_DERIVE */
+	uint32_t hash;			/* DdiHashAlgorithm */
+	const uint8_t *p3;		/* salt / label */
+	size_t p3_len;
+	const uint8_t *p4;		/* info / context */
+	size_t p4_len;
+	uint32_t target;		/* key type */
+	uint16_t usage;			/* DDI_KEY_META_* */
+	int key_length;			/* < 0: absent */
+};
+
+/* Send k from secret; the new key's id in *id (and the answer in *r if not NULL). */
+uint32_t sess_fix_derive(struct sess_fix *t, uint16_t secret, const struct fw_kdf *k,
+			 uint16_t *id, struct ddi_kdf_resp *r);
+/* Hmac of msg with key; the tag (room for 64 bytes) and its length. */
+uint32_t sess_fix_hmac(struct sess_fix *t, uint16_t key, const uint8_t *msg, size_t len,
+		       uint8_t *tag, size_t *tag_len);
+
 #endif /* AZIHSM_FW_TEST_UTIL_H */

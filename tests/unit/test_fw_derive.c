@@ -29,6 +29,7 @@
 #include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
 #include "fw_test_util.h"
+#include "host_kdf.h"
 
 /* TargetKeyMetadata first byte (4.9). */
 #define META_SIGN_VERIFY	(DDI_KEY_META_SIGN | DDI_KEY_META_VERIFY)
@@ -38,35 +39,6 @@
 static const uint8_t fixed_salt[] = "derive-test-salt";
 static const uint8_t fixed_info[] = "derive-test-info";
 static const uint8_t fixed_msg[] = "the message every derived HMAC key signs";
-
-/* Key properties for a request, and the 16-byte blob they point at. */
-struct props {
-	uint8_t meta[DDI_KEY_META_LEN];
-	struct ddi_key_properties kp;
-};
-
-static const struct ddi_key_properties *props(struct props *p, uint16_t bits)
-{
-	memset(p, 0, sizeof(*p));
-	p->meta[0] = (uint8_t)bits;
-	p->meta[1] = (uint8_t)(bits >> 8);
-	p->kp.key_metadata.blob = (struct mbor_bytes){ p->meta, sizeof(p->meta) };
-	return &p->kp;
-}
-
-/* A provisioned core (fw_test_util.h) and an open session. */
-struct fix {
-	struct host *h;
-	uint16_t sess;
-};
-
-/* In-session request in the fixture's session. */
-static uint32_t sess_call(struct fix *t, uint32_t op, const struct mbor_schema *req_schema,
-			  const void *req, const struct mbor_schema *resp_schema,
-			  void *resp)
-{
-	return call(t->h, op, t->sess, req_schema, req, resp_schema, resp);
-}
 
 /* The masked key's metadata must say type, flags and raw length. */
 static void check_masked(const struct mbor_bytes *blob, uint32_t type, uint64_t attrs,
@@ -84,35 +56,27 @@ static void check_masked(const struct mbor_bytes *blob, uint32_t type, uint64_t 
 	assert_int_equal(flags, attrs);
 }
 
-static uint32_t delete_key(struct fix *t, uint16_t id)
-{
-	struct ddi_delete_key_req req = { .key_id = id };
-
-	return sess_call(t, OP(DELETE_KEY), &ddi_delete_key_req_schema, &req, &ddi_empty_schema,
-		    NULL);
-}
-
 /* EccGenerateKeyPair; the public key in the wire form into pub. */
-static void ecc_generate(struct fix *t, const struct ddi_ecc_curve_info *c,
+static void ecc_generate(struct sess_fix *t, const struct ddi_ecc_curve_info *c,
 			 uint16_t usage, uint16_t *id, uint8_t *pub)
 {
-	struct props p;
+	struct key_props p;
 	struct ddi_ecc_generate_req req = { .curve = c->curve };
 	struct ddi_ecc_generate_resp r;
 
-	req.key_properties = *props(&p, usage);
-	assert_int_equal(sess_call(t, OP(ECC_GENERATE_KEY_PAIR), &ddi_ecc_generate_req_schema,
-			      &req, &ddi_ecc_generate_resp_schema, &r), 0);
+	req.key_properties = *key_props(&p, usage);
+	assert_int_equal(sess_fix_call(t, OP(ECC_GENERATE_KEY_PAIR), &ddi_ecc_generate_req_schema,
+				       &req, &ddi_ecc_generate_resp_schema, &r), 0);
 	assert_int_equal(r.pub_key.der.len, 2 * c->pka);
 	memcpy(pub, r.pub_key.der.ptr, 2 * c->pka);
 	*id = r.private_key_id;
 }
 
-static uint32_t ecdh(struct fix *t, uint16_t priv, const uint8_t *pub, size_t pub_len,
+static uint32_t ecdh(struct sess_fix *t, uint16_t priv, const uint8_t *pub, size_t pub_len,
 		     uint32_t key_type, uint16_t usage, uint16_t *id,
 		     struct ddi_new_key_resp *r)
 {
-	struct props p;
+	struct key_props p;
 	struct ddi_ecdh_req req = {
 		.priv_key_id = priv,
 		.pub_key_der = { pub, (uint16_t)pub_len },
@@ -121,80 +85,26 @@ static uint32_t ecdh(struct fix *t, uint16_t priv, const uint8_t *pub, size_t pu
 	struct ddi_new_key_resp tmp;
 	uint32_t status;
 
-	req.key_properties = *props(&p, usage);
-	status = sess_call(t, OP(ECDH_KEY_EXCHANGE), &ddi_ecdh_req_schema, &req,
-		      &ddi_new_key_resp_schema, r ? r : &tmp);
+	req.key_properties = *key_props(&p, usage);
+	status = sess_fix_call(t, OP(ECDH_KEY_EXCHANGE), &ddi_ecdh_req_schema, &req,
+			       &ddi_new_key_resp_schema, r ? r : &tmp);
 	if (!status)
 		*id = (r ? r : &tmp)->key_id;
 	return status;
 }
 
-/* A derivation request; salt/info NULL: absent. */
-struct kdf {
-	uint32_t op;			/* HKDF_DERIVE or KBKDF_COUNTER_HMAC_DERIVE */
-	uint32_t hash;
-	const uint8_t *p3;		/* salt / label */
-	size_t p3_len;
-	const uint8_t *p4;		/* info / context */
-	size_t p4_len;
-	uint32_t target;
-	uint16_t usage;
-	int key_length;			/* < 0: absent */
-};
-
-static uint32_t derive(struct fix *t, uint16_t secret, const struct kdf *k, uint16_t *id,
-		       struct ddi_kdf_resp *r)
-{
-	struct props p;
-	struct ddi_kdf_req req = {
-		.key_id = secret,
-		.hash_algorithm = k->hash,
-		.has_param3 = k->p3 != NULL,
-		.param3 = { k->p3, (uint16_t)k->p3_len },
-		.has_param4 = k->p4 != NULL,
-		.param4 = { k->p4, (uint16_t)k->p4_len },
-		.key_type = k->target,
-		.has_key_length = k->key_length >= 0,
-		.key_length = (uint8_t)(k->key_length >= 0 ? k->key_length : 0),
-	};
-	struct ddi_kdf_resp tmp;
-	uint32_t status;
-
-	req.key_properties = *props(&p, k->usage);
-	status = sess_call(t, k->op, &ddi_kdf_req_schema, &req, &ddi_kdf_resp_schema,
-		      r ? r : &tmp);
-	if (!status)
-		*id = (r ? r : &tmp)->key_id;
-	return status;
-}
-
-static uint32_t hmac(struct fix *t, uint16_t key, const uint8_t *msg, size_t len,
-		     uint8_t *tag, size_t *tag_len)
-{
-	struct ddi_hmac_req req = { .key_id = key, .msg = { msg, (uint16_t)len } };
-	struct ddi_hmac_resp r;
-	uint32_t status;
-
-	status = sess_call(t, OP(HMAC), &ddi_hmac_req_schema, &req, &ddi_hmac_resp_schema, &r);
-	if (!status) {
-		memcpy(tag, r.tag.ptr, r.tag.len);
-		*tag_len = r.tag.len;
-	}
-	return status;
-}
-
-static uint32_t der_import(struct fix *t, const uint8_t *der, size_t len, uint32_t key_class,
+static uint32_t der_import(struct sess_fix *t, const uint8_t *der, size_t len, uint32_t key_class,
 			   uint16_t usage, struct ddi_der_import_resp *r)
 {
-	struct props p;
+	struct key_props p;
 	struct ddi_der_import_req req = {
 		.der = { der, (uint16_t)len },
 		.key_class = key_class,
 	};
 
-	req.key_properties = *props(&p, usage);
-	return sess_call(t, OP(DER_KEY_IMPORT), &ddi_der_import_req_schema, &req,
-		    &ddi_der_import_resp_schema, r);
+	req.key_properties = *key_props(&p, usage);
+	return sess_fix_call(t, OP(DER_KEY_IMPORT), &ddi_der_import_req_schema, &req,
+			     &ddi_der_import_resp_schema, r);
 }
 
 /* ---- Host side ---- */
@@ -213,47 +123,14 @@ static const char *hash_name(uint32_t hash)
 	}
 }
 
-/* RFC 5869 with OpenSSL; salt NULL: none (the RFC default). */
-static void host_hkdf(uint32_t hash, const uint8_t *salt, size_t salt_len,
-		      const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
-		      size_t info_len, uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	OSSL_PARAM params[5], *p = params;
-
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)hash_name(hash), 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
-						 info_len);
-	if (salt)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-							 salt_len);
-	*p = OSSL_PARAM_construct_end();
-	assert_int_equal(EVP_KDF_derive(ctx, out, out_len, params), 1);
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-}
-
-static size_t host_hmac(uint32_t hash, const uint8_t *key, size_t key_len,
-			const uint8_t *msg, size_t len, uint8_t *tag)
-{
-	size_t tag_len;
-
-	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, hash_name(hash), NULL, key, key_len,
-				  msg, len, tag, 64, &tag_len));
-	return tag_len;
-}
-
 /*
  * The device's secret `secret` (ECDH result) must be z: derive an
  * HMAC-SHA-256 key with fixed salt and info, sign fixed_msg with it and
  * compare with the host's HKDF + HMAC over z.  Deletes the HMAC key.
  */
-static bool secret_matches(struct fix *t, uint16_t secret, const uint8_t *z, size_t z_len)
+static bool secret_matches(struct sess_fix *t, uint16_t secret, const uint8_t *z, size_t z_len)
 {
-	const struct kdf k = {
+	const struct fw_kdf k = {
 		OP(HKDF_DERIVE), DDI_HASH_SHA256, fixed_salt, sizeof(fixed_salt),
 		fixed_info, sizeof(fixed_info), DDI_KEY_HMAC_SHA256, META_SIGN_VERIFY, -1
 	};
@@ -261,12 +138,12 @@ static bool secret_matches(struct fix *t, uint16_t secret, const uint8_t *z, siz
 	size_t got_len = 0;
 	uint16_t id;
 
-	assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
-	assert_int_equal(hmac(t, id, fixed_msg, sizeof(fixed_msg), got, &got_len), 0);
-	assert_int_equal(delete_key(t, id), 0);
-	host_hkdf(DDI_HASH_SHA256, fixed_salt, sizeof(fixed_salt), z, z_len, fixed_info,
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
+	assert_int_equal(sess_fix_hmac(t, id, fixed_msg, sizeof(fixed_msg), got, &got_len), 0);
+	assert_int_equal(sess_fix_delete_key(t, id), 0);
+	host_hkdf("SHA256", fixed_salt, sizeof(fixed_salt), z, z_len, fixed_info,
 		  sizeof(fixed_info), key, sizeof(key));
-	assert_int_equal(host_hmac(DDI_HASH_SHA256, key, sizeof(key), fixed_msg,
+	assert_int_equal(host_hmac("SHA256", key, sizeof(key), fixed_msg,
 				   sizeof(fixed_msg), want), 32);
 	return got_len == 32 && !memcmp(got, want, 32);
 }
@@ -287,7 +164,7 @@ static size_t pkcs8_der(DDI_PKEY *k, uint8_t *der, size_t cap)
 }
 
 /* Import k (ECC, PKCS#8) with the given usage; its id. */
-static uint16_t import_ecc(struct fix *t, DDI_PKEY *k, uint16_t usage)
+static uint16_t import_ecc(struct sess_fix *t, DDI_PKEY *k, uint16_t usage)
 {
 	uint8_t der[512];
 	struct ddi_der_import_resp r;
@@ -299,40 +176,15 @@ static uint16_t import_ecc(struct fix *t, DDI_PKEY *k, uint16_t usage)
 
 /* ---- Fixtures ---- */
 
-static int setup_with(void **state, bool test_ops)
-{
-	struct fix *t = calloc(1, sizeof(*t));
-	void *h;
-
-	/* Two tables: room for the Wycheproof keys and the tests' leftovers. */
-	if (!t || host_setup_tables(&h, 2, test_ops)) {
-		free(t);
-		return -1;
-	}
-	t->h = h;
-	*state = t;
-	provision(t->h);
-	assert_int_equal(open_session(t->h, app_pin, &t->sess), 0);
-	return 0;
-}
-
+/* Two key tables: room for the Wycheproof keys and the tests' leftovers. */
 static int setup(void **state)
 {
-	return setup_with(state, true);
+	return sess_fix_setup(state, 2, true);
 }
 
 static int setup_no_test_ops(void **state)
 {
-	return setup_with(state, false);
-}
-
-static int teardown(void **state)
-{
-	struct fix *t = *state;
-	void *h = t->h;
-
-	free(t);
-	return host_teardown(&h);
+	return sess_fix_setup(state, 2, false);
 }
 
 /*
@@ -340,7 +192,7 @@ static int teardown(void **state)
  * (secret key usage `usage`, response in *r if not NULL) and the host's
  * view z of it.
  */
-static uint16_t make_secret_ex(struct fix *t, uint8_t z[DDI_ECC_MAX_LEN],
+static uint16_t make_secret_ex(struct sess_fix *t, uint8_t z[DDI_ECC_MAX_LEN],
 			       const struct ddi_ecc_curve_info *c, uint16_t usage,
 			       struct ddi_new_key_resp *r)
 {
@@ -354,13 +206,13 @@ static uint16_t make_secret_ex(struct fix *t, uint8_t z[DDI_ECC_MAX_LEN],
 	assert_int_equal(ddi_ecc_public_raw(host, c, host_pub), 0);
 	assert_int_equal(ecdh(t, priv, host_pub, 2 * c->pka, c->secret_type, usage, &secret,
 			      r), 0);
-	assert_int_equal(delete_key(t, priv), 0);
+	assert_int_equal(sess_fix_delete_key(t, priv), 0);
 	ddi_pkey_free(host);
 	ddi_pkey_free(dev);
 	return secret;
 }
 
-static uint16_t make_secret(struct fix *t, uint8_t z[DDI_ECC_MAX_LEN],
+static uint16_t make_secret(struct sess_fix *t, uint8_t z[DDI_ECC_MAX_LEN],
 			    const struct ddi_ecc_curve_info *c)
 {
 	return make_secret_ex(t, z, c, META_DERIVE, NULL);
@@ -370,7 +222,7 @@ static uint16_t make_secret(struct fix *t, uint8_t z[DDI_ECC_MAX_LEN],
 
 static void test_ecdh_agreement(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	uint32_t curve;
 
 	for (curve = DDI_ECC_P256; curve <= DDI_ECC_P521; curve++) {
@@ -398,7 +250,7 @@ static void test_ecdh_agreement(void **state)
 
 static void test_ecdh_invalid_peer(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	uint32_t curve;
 
 	for (curve = DDI_ECC_P256; curve <= DDI_ECC_P521; curve++) {
@@ -442,7 +294,7 @@ static void test_ecdh_invalid_peer(void **state)
 
 static void test_ecdh_key_checks(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P256);
 	uint8_t pub[2 * DDI_ECC_MAX_PKA], sign_pub[2 * DDI_ECC_MAX_PKA];
 	uint16_t priv, sign_priv, secret, id;
@@ -471,7 +323,7 @@ static void test_ecdh_key_checks(void **state)
 			      NULL), 0);
 	assert_int_equal(ecdh(t, secret, pub, 64, DDI_KEY_SECRET256, META_DERIVE, &id, NULL),
 			 S(INVALID_KEY_TYPE));
-	assert_int_equal(delete_key(t, priv), 0);
+	assert_int_equal(sess_fix_delete_key(t, priv), 0);
 	assert_int_equal(ecdh(t, priv, pub, 64, DDI_KEY_SECRET256, META_DERIVE, &id, NULL),
 			 S(KEY_NOT_FOUND));
 }
@@ -479,20 +331,20 @@ static void test_ecdh_key_checks(void **state)
 /* ---- HKDF, KBKDF ---- */
 
 /* The device's HMAC tag over fixed_msg with key id. */
-static size_t device_tag(struct fix *t, uint16_t id, uint8_t *tag)
+static size_t device_tag(struct sess_fix *t, uint16_t id, uint8_t *tag)
 {
 	size_t len;
 
-	assert_int_equal(hmac(t, id, fixed_msg, sizeof(fixed_msg), tag, &len), 0);
+	assert_int_equal(sess_fix_hmac(t, id, fixed_msg, sizeof(fixed_msg), tag, &len), 0);
 	return len;
 }
 
 static void test_hkdf_salt_absent(void **state)
 {
 	static const uint8_t zero_salt[256];
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P521);
-	const struct kdf k = {
+	const struct fw_kdf k = {
 		OP(HKDF_DERIVE), DDI_HASH_SHA384, NULL, 0, NULL, 0, DDI_KEY_HMAC_SHA384,
 		META_SIGN_VERIFY, -1
 	};
@@ -500,23 +352,23 @@ static void test_hkdf_salt_absent(void **state)
 	uint16_t secret, id;
 
 	secret = make_secret(t, z, c);
-	assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
 	assert_int_equal(device_tag(t, id, got), 48);
 	/* 256 zero bytes as salt, the 66 significant bytes of the secret. */
-	host_hkdf(DDI_HASH_SHA384, zero_salt, sizeof(zero_salt), z, c->len, NULL, 0,
+	host_hkdf("SHA384", zero_salt, sizeof(zero_salt), z, c->len, NULL, 0,
 		  key, sizeof(key));
-	host_hmac(DDI_HASH_SHA384, key, sizeof(key), fixed_msg, sizeof(fixed_msg), want);
+	host_hmac("SHA384", key, sizeof(key), fixed_msg, sizeof(fixed_msg), want);
 	assert_memory_equal(got, want, 48);
 	/* ... which is not RFC 5869's default salt. */
-	host_hkdf(DDI_HASH_SHA384, NULL, 0, z, c->len, NULL, 0, rfc_key, sizeof(rfc_key));
-	host_hmac(DDI_HASH_SHA384, rfc_key, sizeof(rfc_key), fixed_msg, sizeof(fixed_msg),
+	host_hkdf("SHA384", NULL, 0, z, c->len, NULL, 0, rfc_key, sizeof(rfc_key));
+	host_hmac("SHA384", rfc_key, sizeof(rfc_key), fixed_msg, sizeof(fixed_msg),
 		  rfc);
 	assert_memory_not_equal(got, rfc, 48);
 }
 
 static void test_hkdf_targets(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P256);
 	static const struct {
 		uint32_t type, hash;
@@ -538,7 +390,7 @@ static void test_hkdf_targets(void **state)
 	secret = make_secret(t, z, c);
 	for (i = 0; i < sizeof(hmacs) / sizeof(hmacs[0]); i++) {
 		/* The KDF hash (SHA-1 here) is independent of the target's. */
-		const struct kdf k = {
+		const struct fw_kdf k = {
 			OP(HKDF_DERIVE), DDI_HASH_SHA1, fixed_salt, sizeof(fixed_salt),
 			fixed_info, sizeof(fixed_info), hmacs[i].type, META_SIGN_VERIFY,
 			hmacs[i].key_length
@@ -546,47 +398,47 @@ static void test_hkdf_targets(void **state)
 		size_t tag_len = hmacs[i].hash == DDI_HASH_SHA256 ? 32 :
 				 hmacs[i].hash == DDI_HASH_SHA384 ? 48 : 64;
 
-		assert_int_equal(derive(t, secret, &k, &id, &r), 0);
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, &r), 0);
 		assert_false(r.has_bulk_key_id);
 		check_masked(&r.masked_key, hmacs[i].type, DDI_KEY_ATTR_LOCAL |
 			     DDI_KEY_ATTR_SIGN | DDI_KEY_ATTR_VERIFY, (uint16_t)hmacs[i].len);
 		assert_int_equal(device_tag(t, id, got), tag_len);
-		host_hkdf(DDI_HASH_SHA1, fixed_salt, sizeof(fixed_salt), z, c->len, fixed_info,
+		host_hkdf("SHA1", fixed_salt, sizeof(fixed_salt), z, c->len, fixed_info,
 			  sizeof(fixed_info), key, hmacs[i].len);
-		assert_int_equal(host_hmac(hmacs[i].hash, key, hmacs[i].len, fixed_msg,
+		assert_int_equal(host_hmac(hash_name(hmacs[i].hash), key, hmacs[i].len, fixed_msg,
 					   sizeof(fixed_msg), want), tag_len);
 		assert_memory_equal(got, want, tag_len);
-		assert_int_equal(delete_key(t, id), 0);
+		assert_int_equal(sess_fix_delete_key(t, id), 0);
 	}
 
 	/* AES and bulk AES targets: EncryptDecrypt, bulk ones get a bulk id. */
 	{
-		struct kdf k = {
+		struct fw_kdf k = {
 			OP(HKDF_DERIVE), DDI_HASH_SHA256, NULL, 0, NULL, 0, DDI_KEY_AES192,
 			META_ENC_DEC, -1
 		};
 
-		assert_int_equal(derive(t, secret, &k, &id, &r), 0);
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, &r), 0);
 		check_masked(&r.masked_key, DDI_KEY_AES192, DDI_KEY_ATTR_LOCAL |
 			     DDI_KEY_ATTR_ENCRYPT | DDI_KEY_ATTR_DECRYPT, 24);
 		k.target = DDI_KEY_AES_GCM_BULK256;
-		assert_int_equal(derive(t, secret, &k, &id, &r), 0);
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, &r), 0);
 		assert_true(r.has_bulk_key_id);
 		check_masked(&r.masked_key, DDI_KEY_AES_GCM_BULK256, DDI_KEY_ATTR_LOCAL |
 			     DDI_KEY_ATTR_ENCRYPT | DDI_KEY_ATTR_DECRYPT, 2);
 		k.usage = META_SIGN_VERIFY;
-		assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
 		k.target = DDI_KEY_AES128;
-		assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
 	}
 }
 
 static void test_hkdf_errors(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P384);
 	uint8_t z[DDI_ECC_MAX_LEN], pub[2 * DDI_ECC_MAX_PKA];
-	struct kdf k = {
+	struct fw_kdf k = {
 		OP(HKDF_DERIVE), DDI_HASH_SHA256, NULL, 0, NULL, 0, DDI_KEY_HMAC_SHA256,
 		META_DERIVE, -1
 	};
@@ -594,50 +446,50 @@ static void test_hkdf_errors(void **state)
 
 	secret = make_secret(t, z, c);
 	/* An HMAC key with Derive usage is fine as a target ... */
-	assert_int_equal(derive(t, secret, &k, &hmac_key, NULL), 0);
+	assert_int_equal(sess_fix_derive(t, secret, &k, &hmac_key, NULL), 0);
 	/* ... but is no input: only Secrets are. */
-	assert_int_equal(derive(t, hmac_key, &k, &id, NULL), S(INVALID_KEY_TYPE));
+	assert_int_equal(sess_fix_derive(t, hmac_key, &k, &id, NULL), S(INVALID_KEY_TYPE));
 	ecc_generate(t, c, META_DERIVE, &priv, pub);
-	assert_int_equal(derive(t, priv, &k, &id, NULL), S(INVALID_KEY_TYPE));
-	assert_int_equal(derive(t, 0x0fff, &k, &id, NULL), S(KEY_NOT_FOUND));
+	assert_int_equal(sess_fix_derive(t, priv, &k, &id, NULL), S(INVALID_KEY_TYPE));
+	assert_int_equal(sess_fix_derive(t, 0x0fff, &k, &id, NULL), S(KEY_NOT_FOUND));
 	/* Derive with the HMAC key is not Hmac's sign usage. */
 	{
 		uint8_t tag[64];
 		size_t len;
 
-		assert_int_equal(hmac(t, hmac_key, fixed_msg, 1, tag, &len),
+		assert_int_equal(sess_fix_hmac(t, hmac_key, fixed_msg, 1, tag, &len),
 				 S(INVALID_PERMISSIONS));
-		assert_int_equal(hmac(t, secret, fixed_msg, 1, tag, &len),
+		assert_int_equal(sess_fix_hmac(t, secret, fixed_msg, 1, tag, &len),
 				 S(INVALID_KEY_TYPE));
-		assert_int_equal(hmac(t, priv, fixed_msg, 1, tag, &len),
+		assert_int_equal(sess_fix_hmac(t, priv, fixed_msg, 1, tag, &len),
 				 S(INVALID_KEY_TYPE));
 	}
 
 	/* Targets that are not derivable. */
 	k.target = DDI_KEY_SECRET384;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
 	k.target = DDI_KEY_ECC384_PRIVATE;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
 	/* Variable-length HMAC: key_length required and in range. */
 	k.target = DDI_KEY_VAR_HMAC384;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_KEY_TYPE));
 	k.key_length = 47;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
 	k.key_length = 129;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
 	k.key_length = 128;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
 	/* Hash algorithm 1..4 only. */
 	k.hash = 5;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
 	k.hash = 0;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_ARG));
 	/* Unwrap is no usage for an HMAC key; neither is sign alone. */
 	k.hash = DDI_HASH_SHA256;
 	k.usage = DDI_KEY_META_UNWRAP;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
 	k.usage = DDI_KEY_META_SIGN;
-	assert_int_equal(derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), S(INVALID_PERMISSIONS));
 }
 
 /*
@@ -645,31 +497,31 @@ static void test_hkdf_errors(void **state)
  * host side uses the DDI's own KBKDF-384, not OpenSSL's; label or context
  * NULL are absent, which is empty.
  */
-static void check_kbkdf(struct fix *t, uint16_t secret, const uint8_t *z, size_t z_len,
+static void check_kbkdf(struct sess_fix *t, uint16_t secret, const uint8_t *z, size_t z_len,
 			const uint8_t *label, size_t label_len, const uint8_t *context,
 			size_t context_len)
 {
-	const struct kdf k = {
+	const struct fw_kdf k = {
 		OP(KBKDF_COUNTER_HMAC_DERIVE), DDI_HASH_SHA384, label, label_len,
 		context, context_len, DDI_KEY_HMAC_SHA384, META_SIGN_VERIFY, -1
 	};
 	uint8_t kdk[32], key[48], want[64], got[64];
 	uint16_t id;
 
-	assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
+	assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
 	assert_int_equal(device_tag(t, id, got), 48);
-	host_hkdf(DDI_HASH_SHA384, NULL, 0, z, z_len, context, context_len, kdk,
+	host_hkdf("SHA384", NULL, 0, z, z_len, context, context_len, kdk,
 		  sizeof(kdk));
 	assert_int_equal(ddi_kbkdf_sha384(kdk, sizeof(kdk), label, label_len, context,
 					  context_len, key, sizeof(key)), 0);
-	host_hmac(DDI_HASH_SHA384, key, sizeof(key), fixed_msg, sizeof(fixed_msg), want);
+	host_hmac("SHA384", key, sizeof(key), fixed_msg, sizeof(fixed_msg), want);
 	assert_memory_equal(got, want, 48);
-	assert_int_equal(delete_key(t, id), 0);
+	assert_int_equal(sess_fix_delete_key(t, id), 0);
 }
 
 static void test_kbkdf(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P384);
 	static const uint8_t label[] = "kbkdf-label", context[] = "kbkdf-context";
 	uint8_t z[DDI_ECC_MAX_LEN];
@@ -685,7 +537,7 @@ static void test_kbkdf(void **state)
 
 static void test_hmac_lengths(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P256);
 	static const uint32_t types[] = {
 		DDI_KEY_HMAC_SHA256, DDI_KEY_HMAC_SHA384, DDI_KEY_HMAC_SHA512
@@ -700,32 +552,32 @@ static void test_hmac_lengths(void **state)
 		msg[i] = (uint8_t)(i * 7 + 3);
 	secret = make_secret(t, z, c);
 	for (i = 0; i < 3; i++) {
-		const struct kdf k = {
+		const struct fw_kdf k = {
 			OP(HKDF_DERIVE), hashes[i], fixed_salt, sizeof(fixed_salt), NULL, 0,
 			types[i], META_SIGN_VERIFY, -1
 		};
 		size_t key_len = 32 + 16 * i;
 
-		assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
-		host_hkdf(hashes[i], fixed_salt, sizeof(fixed_salt), z, c->len, NULL, 0, key,
-			  key_len);
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
+		host_hkdf(hash_name(hashes[i]), fixed_salt, sizeof(fixed_salt), z, c->len,
+			  NULL, 0, key, key_len);
 		for (j = 0; j < 3; j++) {
-			assert_int_equal(hmac(t, id, msg, msg_lens[j], got, &len), 0);
+			assert_int_equal(sess_fix_hmac(t, id, msg, msg_lens[j], got, &len), 0);
 			assert_int_equal(len, key_len);
-			assert_int_equal(host_hmac(hashes[i], key, key_len, msg, msg_lens[j],
-						   want), key_len);
+			assert_int_equal(host_hmac(hash_name(hashes[i]), key, key_len, msg,
+						   msg_lens[j], want), key_len);
 			assert_memory_equal(got, want, len);
 		}
 	}
 	/* An AES key is no HMAC key. */
 	{
-		const struct kdf k = {
+		const struct fw_kdf k = {
 			OP(HKDF_DERIVE), DDI_HASH_SHA256, NULL, 0, NULL, 0, DDI_KEY_AES256,
 			META_ENC_DEC, -1
 		};
 
-		assert_int_equal(derive(t, secret, &k, &id, NULL), 0);
-		assert_int_equal(hmac(t, id, msg, 16, got, &len), S(INVALID_KEY_TYPE));
+		assert_int_equal(sess_fix_derive(t, secret, &k, &id, NULL), 0);
+		assert_int_equal(sess_fix_hmac(t, id, msg, 16, got, &len), S(INVALID_KEY_TYPE));
 	}
 }
 
@@ -733,7 +585,7 @@ static void test_hmac_lengths(void **state)
 
 static void test_der_import_disabled(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	uint8_t key[16] = { 0 };
 	struct ddi_der_import_resp r;
 
@@ -744,7 +596,7 @@ static void test_der_import_disabled(void **state)
 
 static void test_der_import(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c;
 	uint8_t der[512], key[32], pub[2 * DDI_ECC_MAX_PKA];
 	unsigned char *p;
@@ -835,7 +687,7 @@ static void test_der_import(void **state)
  */
 static void test_der_import_mismatched_public(void **state)
 {
-	struct fix *t = *state;
+	struct sess_fix *t = *state;
 	const struct ddi_ecc_curve_info *c = ddi_ecc_curve(DDI_ECC_P384);
 	uint8_t der[512], pt_a[DDI_ECC_MAX_POINT], pt_b[DDI_ECC_MAX_POINT];
 	struct ddi_der_import_resp r;
@@ -958,7 +810,7 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
  * (refusal counts as rejection), run ECDH on the device and check the
  * secret through HKDF + HMAC.  Returns true if the device accepted it.
  */
-static bool wp_run(struct fix *t, const struct ddi_ecc_curve_info *c, const uint8_t *spki,
+static bool wp_run(struct sess_fix *t, const struct ddi_ecc_curve_info *c, const uint8_t *spki,
 		   size_t spki_len, const uint8_t *d, const uint8_t *z, size_t z_len,
 		   bool *host_rejected)
 {
@@ -976,7 +828,7 @@ static bool wp_run(struct fix *t, const struct ddi_ecc_curve_info *c, const uint
 	priv = import_ecc(t, k, META_DERIVE);
 	ddi_pkey_free(k);
 	status = ecdh(t, priv, raw, 2 * c->pka, c->secret_type, META_DERIVE, &secret, NULL);
-	assert_int_equal(delete_key(t, priv), 0);
+	assert_int_equal(sess_fix_delete_key(t, priv), 0);
 	if (status) {
 		/* Only the peer-key statuses of 3.7.3 are a proper rejection. */
 		assert_true(status == S(ECC_POINT_VALIDATION_FAILED) ||
@@ -987,11 +839,11 @@ static bool wp_run(struct fix *t, const struct ddi_ecc_curve_info *c, const uint
 	/* Accepted: the secret must be the vector's, whatever its result. */
 	assert_int_equal(z_len, c->len);
 	assert_true(secret_matches(t, secret, z, z_len));
-	assert_int_equal(delete_key(t, secret), 0);
+	assert_int_equal(sess_fix_delete_key(t, secret), 0);
 	return true;
 }
 
-static void wp_file(struct fix *t, const char *curve_name)
+static void wp_file(struct sess_fix *t, const char *curve_name)
 {
 	/* Some public keys carry explicit curve parameters: 4 KiB and more. */
 	static char line[32768], pub_hex[16384];
@@ -1065,8 +917,8 @@ static void test_wycheproof_ecdh(void **state)
 	wp_file(*state, "secp521r1");
 }
 
-#define T(f)		cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define T_NO_TEST(f)	cmocka_unit_test_setup_teardown(f, setup_no_test_ops, teardown)
+#define T(f)		cmocka_unit_test_setup_teardown(f, setup, sess_fix_teardown)
+#define T_NO_TEST(f)	cmocka_unit_test_setup_teardown(f, setup_no_test_ops, sess_fix_teardown)
 
 int main(void)
 {

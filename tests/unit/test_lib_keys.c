@@ -3,7 +3,9 @@
  * libazihsm keys against the firmware core, in process, through
  * libazihsm-emu (a physical-kind device: raw little-endian wire forms):
  * generation, encodings, signatures checked with OpenSSL, AES-CBC against
- * OpenSSL, ECDH + HKDF + HMAC against a host computation, and the errors
+ * OpenSSL, ECDH + HKDF + HMAC against a host computation, the test-only
+ * raw import of Secret, HMAC and AES keys, HKDF and KBKDF into HMAC keys
+ * of every length (host_kdf.h computes the expected keys), and the errors
  * of keys used in the wrong way or the wrong session.
  */
 #include <stdarg.h>
@@ -22,11 +24,13 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
 #include "../../lib/lib_internal.h"	/* struct azihsm_key, lib_err_* */
+#include "host_kdf.h"
 #include "libazihsm_emu.h"
 
 #define NUM_HANDLES 3
@@ -675,27 +679,6 @@ struct shared_aes {
 	size_t len;
 };
 
-static void host_hkdf(const char *md, const uint8_t *ikm, size_t ikm_len,
-		      const uint8_t *salt, size_t salt_len, const uint8_t *info,
-		      size_t info_len, uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	OSSL_PARAM params[5], *p = params;
-
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm,
-						 ikm_len);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-						 salt_len);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
-						 info_len);
-	*p = OSSL_PARAM_construct_end();
-	assert_int_equal(EVP_KDF_derive(ctx, out, out_len, params), 1);
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-}
-
 /* ECDH of a device key with a host key: Z on the host, the secret key
  * on the device. */
 static struct azihsm_key *shared_secret(struct fixture *fx, int curve,
@@ -744,7 +727,7 @@ static void shared_aes_new(struct fixture *fx, uint32_t type, struct shared_aes 
 					    sizeof(kdf_salt), kdf_info,
 					    sizeof(kdf_info), type, NULL,
 					    &s->dev_key), AZIHSM_OK);
-	host_hkdf("SHA256", z, z_len, kdf_salt, sizeof(kdf_salt), kdf_info,
+	host_hkdf("SHA256", kdf_salt, sizeof(kdf_salt), z, z_len, kdf_info,
 		  sizeof(kdf_info), s->host_key, s->len);
 	azihsm_key_free(secret);
 }
@@ -980,7 +963,7 @@ static void test_ecdh_openssl_peer(void **state)
 						    kdf_info, sizeof(kdf_info),
 						    AZIHSM_KEY_HMAC_SHA256 + c, NULL,
 						    &hk), AZIHSM_OK);
-		host_hkdf(mds[c], z, z_len, kdf_salt, sizeof(kdf_salt), kdf_info,
+		host_hkdf(mds[c], kdf_salt, sizeof(kdf_salt), z, z_len, kdf_info,
 			  sizeof(kdf_info), k, klen);
 		assert_int_equal(azihsm_hmac(hk, msg, sizeof(msg), tag, sizeof(tag),
 					     &len), AZIHSM_OK);
@@ -995,7 +978,7 @@ static void test_ecdh_openssl_peer(void **state)
 						    0, NULL, 0,
 						    AZIHSM_KEY_HMAC_SHA256, NULL,
 						    &hk), AZIHSM_OK);
-		host_hkdf("SHA256", z, z_len, zero_salt, sizeof(zero_salt), NULL, 0,
+		host_hkdf("SHA256", zero_salt, sizeof(zero_salt), z, z_len, NULL, 0,
 			  k, 32);
 		assert_int_equal(azihsm_hmac(hk, NULL, 0, tag, 32, &len), AZIHSM_OK);
 		HMAC(EVP_sha256(), k, 32, NULL, 0, want, &want_len);
@@ -1129,6 +1112,285 @@ static void test_import_der(void **state)
 	EVP_PKEY_free(host);
 }
 
+/* ---- Test-only raw import, and derivation into every HMAC length ---- */
+
+/* OpenSSL's name of an AZIHSM_HASH_* value. */
+static const char *digest_name(enum azihsm_hash hash)
+{
+	static const char *const names[] = { "SHA1", "SHA256", "SHA384", "SHA512" };
+
+	return names[hash - AZIHSM_HASH_SHA1];
+}
+
+/* The digest of an HMAC type, fixed or variable-length. */
+static const char *hmac_digest(uint32_t type)
+{
+	if (type >= AZIHSM_KEY_HMAC_SHA256_VAR)
+		return digest_name(AZIHSM_HASH_SHA256 + (type - AZIHSM_KEY_HMAC_SHA256_VAR));
+	return digest_name(AZIHSM_HASH_SHA256 + (type - AZIHSM_KEY_HMAC_SHA256));
+}
+
+static struct azihsm_key *import_raw(struct fixture *fx, uint32_t type, const uint8_t *raw,
+				     size_t len, enum azihsm_key_usage usage)
+{
+	struct azihsm_key_params p = { .usage = usage };
+	struct azihsm_key *key;
+
+	assert_int_equal(azihsm_key_import_raw_test(fx->sess[0], type, raw, len, &p, &key),
+			 AZIHSM_OK);
+	assert_non_null(key);
+	assert_int_equal(azihsm_key_type(key), type);
+	return key;
+}
+
+/* The device's tag over msg with the HMAC key must be HMAC(key_bytes, msg). */
+static void check_hmac_key(struct azihsm_key *key, const uint8_t *key_bytes, size_t key_len)
+{
+	static const uint8_t msg[] = "a message for the variable-length keys";
+	uint8_t tag[AZIHSM_HMAC_MAX], want[64];
+	size_t len, want_len;
+
+	want_len = host_hmac(hmac_digest(azihsm_key_type(key)), key_bytes, key_len, msg,
+			     sizeof(msg), want);
+	assert_int_equal(azihsm_hmac(key, msg, sizeof(msg), tag, sizeof(tag), &len), AZIHSM_OK);
+	assert_int_equal(len, want_len);
+	assert_memory_equal(tag, want, len);
+}
+
+/* Import of type with len bytes must fail with INVALID_ARG, no key made. */
+static void raw_import_rejected(struct fixture *fx, uint32_t type, size_t len,
+				const struct azihsm_key_params *params)
+{
+	uint8_t raw[160] = { 1 };
+	struct azihsm_key *key = (struct azihsm_key *)1;
+
+	assert_int_equal(azihsm_key_import_raw_test(fx->sess[0], type, raw, len, params, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	assert_null(key);
+}
+
+/* The HMAC types, each with the lengths a key of it may have. */
+static const struct {
+	uint32_t type;
+	size_t min, max;
+} hmac_ranges[] = {
+	{ AZIHSM_KEY_HMAC_SHA256, 32, 32 },
+	{ AZIHSM_KEY_HMAC_SHA384, 48, 48 },
+	{ AZIHSM_KEY_HMAC_SHA512, 64, 64 },
+	{ AZIHSM_KEY_HMAC_SHA256_VAR, 32, 64 },
+	{ AZIHSM_KEY_HMAC_SHA384_VAR, 48, 128 },
+	{ AZIHSM_KEY_HMAC_SHA512_VAR, 64, 128 },
+};
+
+static void test_import_raw(void **state)
+{
+	static const size_t secret_lens[] = { 32, 48, 68 };
+	struct fixture *fx = *state, *prod;
+	struct azihsm_key_params with_len = { .key_length = 32 };
+	uint8_t raw[128], iv[16] = { 0 }, in[32], dev[48], host[48];
+	struct azihsm_key *key;
+	size_t i, j, len;
+
+	assert_int_equal(RAND_bytes(raw, sizeof(raw)), 1);
+	memset(in, 0x5a, sizeof(in));
+
+	/* HMAC keys of every type and both ends of its range sign as OpenSSL does. */
+	for (i = 0; i < sizeof(hmac_ranges) / sizeof(hmac_ranges[0]); i++) {
+		const size_t lens[] = { hmac_ranges[i].min, hmac_ranges[i].max };
+
+		for (j = 0; j < 2; j++) {
+			key = import_raw(fx, hmac_ranges[i].type, raw, lens[j],
+					 AZIHSM_USAGE_DEFAULT);
+			check_hmac_key(key, raw, lens[j]);
+			assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+		}
+		raw_import_rejected(fx, hmac_ranges[i].type, hmac_ranges[i].min - 1, NULL);
+		raw_import_rejected(fx, hmac_ranges[i].type, hmac_ranges[i].max + 1, NULL);
+	}
+
+	/* AES keys encrypt as OpenSSL does with the same bytes. */
+	for (i = 0; i < 3; i++) {
+		size_t key_len = 16 + 8 * i;
+
+		key = import_raw(fx, AZIHSM_KEY_AES_128 + (uint32_t)i, raw, key_len,
+				 AZIHSM_USAGE_DEFAULT);
+		assert_int_equal(azihsm_aes_cbc(key, true, AZIHSM_PAD_NONE, iv, in, sizeof(in),
+						dev, sizeof(dev), &len, NULL), AZIHSM_OK);
+		assert_int_equal(host_cbc(true, key_len, raw, iv, false, in, sizeof(in), host),
+				 len);
+		assert_memory_equal(dev, host, len);
+		assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+		raw_import_rejected(fx, AZIHSM_KEY_AES_128 + (uint32_t)i, key_len + 8, NULL);
+	}
+
+	/* Secrets take the raw form's length only (P-521: 66 bytes + 2 zero). */
+	for (i = 0; i < 3; i++) {
+		key = import_raw(fx, AZIHSM_KEY_SECRET_P256 + (uint32_t)i, raw, secret_lens[i],
+				 AZIHSM_USAGE_DERIVE);
+		assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+		raw_import_rejected(fx, AZIHSM_KEY_SECRET_P256 + (uint32_t)i,
+				    secret_lens[i] - 1, NULL);
+	}
+	raw_import_rejected(fx, AZIHSM_KEY_SECRET_P521, 66, NULL);
+
+	/* No raw form: ECC and bulk keys; key_length is for derivation only. */
+	raw_import_rejected(fx, AZIHSM_KEY_ECC_P256, 32, NULL);
+	raw_import_rejected(fx, AZIHSM_KEY_AES_XTS_BULK, 32, NULL);
+	raw_import_rejected(fx, 0, 32, NULL);
+	raw_import_rejected(fx, AZIHSM_KEY_HMAC_SHA256_VAR, 32, &with_len);
+	assert_int_equal(azihsm_key_import_raw_test(fx->sess[0], AZIHSM_KEY_AES_128, NULL, 16,
+						    NULL, &key), AZIHSM_ERR_INVALID_ARG);
+
+	/* Production firmware does not know the operation. */
+	prod = fx_new(false);
+	assert_int_equal(azihsm_key_import_raw_test(prod->sess[0], AZIHSM_KEY_AES_128, raw, 16,
+						    NULL, &key), AZIHSM_ERR_NOT_SUPPORTED);
+	assert_null(key);
+	assert_last(AZIHSM_ERR_NOT_SUPPORTED, AZIHSM_DDI_STATUS_UNSUPPORTED_CMD,
+		    AZIHSM_DDI_OP_RAW_KEY_IMPORT);
+	fx_free(prod);
+}
+
+/* A Secret of curve c (0..2) from random bytes; its significant bytes in ikm. */
+static struct azihsm_key *random_secret(struct fixture *fx, int c, uint8_t ikm[68],
+					size_t *ikm_len)
+{
+	static const size_t lens[] = { 32, 48, 66 };
+
+	memset(ikm, 0, 68);
+	assert_int_equal(RAND_bytes(ikm, (int)lens[c]), 1);
+	*ikm_len = lens[c];
+	return import_raw(fx, AZIHSM_KEY_SECRET_P256 + (uint32_t)c, ikm, c == 2 ? 68 : lens[c],
+			  AZIHSM_USAGE_DERIVE);
+}
+
+/* The variable-length HMAC targets tried, with lengths across their ranges. */
+static const struct {
+	uint32_t type;
+	size_t len;
+} var_targets[] = {
+	{ AZIHSM_KEY_HMAC_SHA256_VAR, 32 }, { AZIHSM_KEY_HMAC_SHA256_VAR, 50 },
+	{ AZIHSM_KEY_HMAC_SHA256_VAR, 64 }, { AZIHSM_KEY_HMAC_SHA384_VAR, 48 },
+	{ AZIHSM_KEY_HMAC_SHA384_VAR, 100 }, { AZIHSM_KEY_HMAC_SHA384_VAR, 128 },
+	{ AZIHSM_KEY_HMAC_SHA512_VAR, 64 }, { AZIHSM_KEY_HMAC_SHA512_VAR, 128 },
+};
+
+static void test_hkdf_var_hmac(void **state)
+{
+	struct fixture *fx = *state;
+	struct azihsm_key_params p = { 0 };
+	uint8_t ikm[68], okm[128];
+	struct azihsm_key *secret, *key;
+	size_t i, j, ikm_len;
+
+	for (i = 0; i < sizeof(var_targets) / sizeof(var_targets[0]); i++) {
+		enum azihsm_hash hash = AZIHSM_HASH_SHA256 + (enum azihsm_hash)(i % 3);
+
+		secret = random_secret(fx, (int)(i % 3), ikm, &ikm_len);
+		p.key_length = var_targets[i].len;
+		assert_int_equal(azihsm_hkdf_derive(secret, hash, kdf_salt, sizeof(kdf_salt),
+						    kdf_info, sizeof(kdf_info),
+						    var_targets[i].type, &p, &key), AZIHSM_OK);
+		assert_int_equal(azihsm_key_type(key), var_targets[i].type);
+		host_hkdf(digest_name(hash), kdf_salt, sizeof(kdf_salt), ikm, ikm_len, kdf_info,
+			  sizeof(kdf_info), okm, var_targets[i].len);
+		check_hmac_key(key, okm, var_targets[i].len);
+		assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+		assert_int_equal(azihsm_key_delete(secret), AZIHSM_OK);
+	}
+
+	/* key_length: required and in range for *_VAR, 0 for the fixed types. */
+	secret = random_secret(fx, 1, ikm, &ikm_len);
+	for (i = 3; i < sizeof(hmac_ranges) / sizeof(hmac_ranges[0]); i++) {
+		const size_t bad[] = { 0, hmac_ranges[i].min - 1, hmac_ranges[i].max + 1 };
+
+		for (j = 0; j < 3; j++) {
+			key = (struct azihsm_key *)1;
+			p.key_length = bad[j];
+			assert_int_equal(azihsm_hkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0,
+							    NULL, 0, hmac_ranges[i].type, &p,
+							    &key), AZIHSM_ERR_INVALID_ARG);
+			assert_null(key);
+		}
+	}
+	p.key_length = 32;
+	assert_int_equal(azihsm_hkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0, NULL, 0,
+					    AZIHSM_KEY_HMAC_SHA256, &p, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	p.key_length = 16;
+	assert_int_equal(azihsm_hkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0, NULL, 0,
+					    AZIHSM_KEY_AES_128, &p, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	/* Fixed types with key_length 0 (or no params) still derive. */
+	p.key_length = 0;
+	assert_int_equal(azihsm_hkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0, NULL, 0,
+					    AZIHSM_KEY_HMAC_SHA384, &p, &key), AZIHSM_OK);
+	assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+	assert_int_equal(azihsm_key_delete(secret), AZIHSM_OK);
+}
+
+/*
+ * KBKDF as the device does it (7.9.2): KDK = HKDF(no salt, secret,
+ * info = context, 32 bytes), then SP 800-108 counter mode over HMAC-hash
+ * with label and context; the derived key's tag must match the host's.
+ */
+static void check_kbkdf(struct fixture *fx, int curve, enum azihsm_hash hash, uint32_t target,
+			size_t len, const uint8_t *label, size_t label_len,
+			const uint8_t *context, size_t context_len)
+{
+	bool var = target >= AZIHSM_KEY_HMAC_SHA256_VAR;
+	struct azihsm_key_params p = { .key_length = var ? len : 0 };
+	uint8_t ikm[68], kdk[32], okm[128];
+	struct azihsm_key *secret, *key;
+	size_t ikm_len;
+
+	secret = random_secret(fx, curve, ikm, &ikm_len);
+	assert_int_equal(azihsm_kbkdf_derive(secret, hash, label, label_len, context, context_len,
+					     target, &p, &key), AZIHSM_OK);
+	host_hkdf(digest_name(hash), NULL, 0, ikm, ikm_len, context, context_len, kdk,
+		  sizeof(kdk));
+	host_kbkdf(digest_name(hash), kdk, sizeof(kdk), label, label_len, context, context_len,
+		   okm, len);
+	check_hmac_key(key, okm, len);
+	assert_int_equal(azihsm_key_delete(key), AZIHSM_OK);
+	assert_int_equal(azihsm_key_delete(secret), AZIHSM_OK);
+}
+
+static void test_kbkdf_derive(void **state)
+{
+	static const uint8_t label[] = "kbkdf label", context[] = "kbkdf context";
+	struct fixture *fx = *state;
+	uint8_t ikm[68], long_label[257] = { 0 };
+	struct azihsm_key_params p = { .key_length = 200 };
+	struct azihsm_key *secret, *key;
+	size_t i, ikm_len;
+
+	for (i = 0; i < sizeof(var_targets) / sizeof(var_targets[0]); i++) {
+		enum azihsm_hash hash = AZIHSM_HASH_SHA256 + (enum azihsm_hash)(i % 3);
+
+		check_kbkdf(fx, (int)(i % 3), hash, var_targets[i].type, var_targets[i].len, label,
+			    sizeof(label), context, sizeof(context));
+		check_kbkdf(fx, (int)((i + 1) % 3), hash, var_targets[i].type,
+			    var_targets[i].len, NULL, 0, NULL, 0);
+	}
+	check_kbkdf(fx, 2, AZIHSM_HASH_SHA384, AZIHSM_KEY_HMAC_SHA512, 64, label,
+		    sizeof(label), NULL, 0);
+
+	/* The same rules as HKDF for key_length; label at most 256 bytes. */
+	secret = random_secret(fx, 0, ikm, &ikm_len);
+	assert_int_equal(azihsm_kbkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0, NULL, 0,
+					     AZIHSM_KEY_HMAC_SHA256_VAR, &p, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	assert_int_equal(azihsm_kbkdf_derive(secret, AZIHSM_HASH_SHA256, NULL, 0, NULL, 0,
+					     AZIHSM_KEY_HMAC_SHA256_VAR, NULL, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	assert_int_equal(azihsm_kbkdf_derive(secret, AZIHSM_HASH_SHA256, long_label,
+					     sizeof(long_label), NULL, 0,
+					     AZIHSM_KEY_HMAC_SHA256, NULL, &key),
+			 AZIHSM_ERR_INVALID_ARG);
+	assert_int_equal(azihsm_key_delete(secret), AZIHSM_OK);
+}
+
 /* ---- Wire forms of a virtual device (7.1.3), and malformed answers ---- */
 
 static void test_wire_forms(void **state)
@@ -1207,6 +1469,9 @@ int main(void)
 		T(test_ecdh_openssl_peer),
 		T(test_ecdh_invalid_peer),
 		T(test_import_der),
+		T(test_import_raw),
+		T(test_hkdf_var_hmac),
+		T(test_kbkdf_derive),
 		T(test_wire_forms),
 	};
 #undef T

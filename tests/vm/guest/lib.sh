@@ -102,3 +102,21 @@ provision() {
 	[ "$(wc -c <$state/bmk.bin)" -eq 292 ] || fail "BMK size"
 	touch $state/done
 }
+
+# azihsm COMMAND ... with the credential of the guest tests.
+k() {
+	azihsm "$@" --id $id --pin $pin
+}
+
+# Run the tool with the credential, expect it to fail with exit status $1
+# and a message matching the basic regex $2; the rest is the command.
+k_fails() {
+	want_rc=$1 want_msg=$2
+	shift 2
+	set +e
+	out=$(k "$@" 2>&1)
+	rc=$?
+	set -e
+	[ $rc -eq "$want_rc" ] || fail "azihsm $*: exit $rc, want $want_rc: $out"
+	echo "$out" | grep -q -e "$want_msg" || fail "azihsm $*: unclear error: $out"
+}

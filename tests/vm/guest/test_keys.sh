@@ -12,24 +12,6 @@ w=/tmp/keys
 mkdir -p $w
 provision
 
-# azihsm COMMAND ... with the credential.
-k() {
-	azihsm "$@" --id $id --pin $pin
-}
-
-# Run the tool, expect it to fail with exit status $1 and a message
-# matching $2; the rest is the command.
-k_fails() {
-	want_rc=$1 want_msg=$2
-	shift 2
-	set +e
-	out=$(k "$@" 2>&1)
-	rc=$?
-	set -e
-	[ $rc -eq "$want_rc" ] || fail "azihsm $*: exit $rc, want $want_rc: $out"
-	echo "$out" | grep -q "$want_msg" || fail "azihsm $*: unclear error: $out"
-}
-
 # The value of "LABEL:   value" in the keygen output $1.
 field() {
 	echo "$1" | sed -n "s/^$2: *//p"
