@@ -56,9 +56,7 @@ struct azihsm_aes_buf {
 	bool			has_sgt;
 	bool			mapped;
 	struct sg_table		sgt;
-	struct azihsm_dma_page	*segs;		/* segment pages */
-	unsigned int		nr_segs;
-	struct azihsm_sgl_desc	desc;		/* the SQE's pointer */
+	struct azihsm_aes_sgl	sgl;
 };
 
 struct azihsm_aes_req {
@@ -210,32 +208,39 @@ static void azihsm_sgl_chain(struct azihsm_sgl_desc *desc, dma_addr_t next,
 		azihsm_sgl_set(desc, next, AZIHSM_PAGE_SIZE, AZIHSM_SGL_SEGMENT);
 }
 
-/*
+/**
+ * azihsm_aes_sgl_build() - the SGL (7.3) of a DMA-mapped scatterlist
+ * @ctrl: controller whose page pool holds the segment pages
+ * @sgl: zeroed; on failure partly built, undone by azihsm_aes_sgl_free()
+ * @sg: mapped scatterlist
+ * @nents: mapped entries in @sg, at least one
+ * @gfp: allocation flags
+ *
  * One data block per mapped scatter entry, 255 to a segment page, slot
- * 255 chaining to the next page; the SQE points at the first page.
+ * 255 chaining to the next page; sgl->desc, for the SQE, points at the
+ * first page.
  */
-static int azihsm_aes_build_sgl(struct azihsm_ctrl *ctrl,
-				struct azihsm_aes_buf *buf)
+int azihsm_aes_sgl_build(struct azihsm_ctrl *ctrl, struct azihsm_aes_sgl *sgl,
+			 struct scatterlist *sg, unsigned int nents, gfp_t gfp)
 {
-	unsigned int nents = buf->sgt.nents, left = nents, i, k, count;
-	struct scatterlist *sg = buf->sgt.sgl;
+	unsigned int left = nents, i, k, count;
 	struct azihsm_sgl_desc *page;
 	unsigned int nr_segs;
 
 	nr_segs = DIV_ROUND_UP(nents, AZIHSM_SGL_DATA_PER_PAGE);
-	buf->segs = kcalloc(nr_segs, sizeof(*buf->segs), GFP_KERNEL);
-	if (!buf->segs)
+	sgl->segs = kcalloc(nr_segs, sizeof(*sgl->segs), gfp);
+	if (!sgl->segs)
 		return -ENOMEM;
-	for (; buf->nr_segs < nr_segs; buf->nr_segs++) {
-		struct azihsm_dma_page *seg = &buf->segs[buf->nr_segs];
+	for (; sgl->nr_segs < nr_segs; sgl->nr_segs++) {
+		struct azihsm_dma_page *seg = &sgl->segs[sgl->nr_segs];
 
-		seg->vaddr = dma_pool_zalloc(ctrl->page_pool, GFP_KERNEL, &seg->dma);
+		seg->vaddr = dma_pool_zalloc(ctrl->page_pool, gfp, &seg->dma);
 		if (!seg->vaddr)
 			return -ENOMEM;
 	}
 
 	for (k = 0; k < nr_segs; k++) {
-		page = buf->segs[k].vaddr;
+		page = sgl->segs[k].vaddr;
 		count = min_t(unsigned int, left, AZIHSM_SGL_DATA_PER_PAGE);
 		for (i = 0; i < count; i++, sg = sg_next(sg))
 			azihsm_sgl_set(&page[i], sg_dma_address(sg),
@@ -243,10 +248,23 @@ static int azihsm_aes_build_sgl(struct azihsm_ctrl *ctrl,
 		left -= count;
 		if (left)
 			azihsm_sgl_chain(&page[AZIHSM_SGL_DATA_PER_PAGE],
-					 buf->segs[k + 1].dma, left);
+					 sgl->segs[k + 1].dma, left);
 	}
-	azihsm_sgl_chain(&buf->desc, buf->segs[0].dma, nents);
+	azihsm_sgl_chain(&sgl->desc, sgl->segs[0].dma, nents);
 	return 0;
+}
+
+/* Undo azihsm_aes_sgl_build(), also a partial one; callable in any context. */
+void azihsm_aes_sgl_free(struct azihsm_ctrl *ctrl, struct azihsm_aes_sgl *sgl)
+{
+	struct azihsm_dma_page *seg;
+
+	while (sgl->nr_segs) {
+		seg = &sgl->segs[--sgl->nr_segs];
+		dma_pool_free(ctrl->page_pool, seg->vaddr, seg->dma);
+	}
+	kfree(sgl->segs);
+	sgl->segs = NULL;
 }
 
 /*
@@ -294,7 +312,8 @@ static int azihsm_aes_buf_map(struct azihsm_ctrl *ctrl,
 	if (ret)
 		return -ENOMEM;
 	buf->mapped = true;
-	return azihsm_aes_build_sgl(ctrl, buf);
+	return azihsm_aes_sgl_build(ctrl, &buf->sgl, buf->sgt.sgl, buf->sgt.nents,
+				    GFP_KERNEL);
 }
 
 /* Undo azihsm_aes_buf_map(), also a partial one. */
@@ -302,14 +321,8 @@ static void azihsm_aes_buf_unmap(struct azihsm_ctrl *ctrl,
 				 struct azihsm_aes_buf *buf)
 {
 	struct device *dev = azihsm_aes_dev(ctrl);
-	struct azihsm_dma_page *seg;
 
-	while (buf->nr_segs) {
-		seg = &buf->segs[--buf->nr_segs];
-		dma_pool_free(ctrl->page_pool, seg->vaddr, seg->dma);
-	}
-	kfree(buf->segs);
-	buf->segs = NULL;
+	azihsm_aes_sgl_free(ctrl, &buf->sgl);
 	if (buf->mapped)
 		dma_unmap_sgtable(dev, &buf->sgt, buf->to_device ?
 				  DMA_TO_DEVICE : DMA_FROM_DEVICE, 0);
@@ -395,14 +408,22 @@ static int azihsm_aes_prepare(struct azihsm_aes_req *req,
 
 /* ---- Submission and completion ---- */
 
-/*
- * A free slot on an enabled AES queue: round-robin over the pool (whose
- * queues are spread over the AES vectors), taking the first queue with a
- * free tag; if all are busy, wait on the first enabled one.  The number
- * of commands in flight per queue is bounded by its tags (depth - 1).
+/**
+ * azihsm_aes_get_cmd() - a free slot on an enabled AES queue
+ * @ctrl: controller
+ * @qp: set to the slot's queue
+ * @may_sleep: wait for a tag when every queue is busy
+ *
+ * Round-robin over the pool (whose queues are spread over the AES
+ * vectors), taking the first queue with a free tag; if all are busy, wait
+ * on the first enabled one, or fail with -EBUSY if @may_sleep is false.
+ * The number of commands in flight per queue is bounded by its tags
+ * (depth - 1).
+ *
+ * Return: the slot, or an ERR_PTR() as azihsm_cmd_get() returns them.
  */
-static struct azihsm_cmd *azihsm_aes_get_cmd(struct azihsm_ctrl *ctrl,
-					     struct azihsm_queue **qp)
+struct azihsm_cmd *azihsm_aes_get_cmd(struct azihsm_ctrl *ctrl,
+				      struct azihsm_queue **qp, bool may_sleep)
 {
 	struct azihsm_pool *pool = &ctrl->aes;
 	unsigned int n = pool->nr_queues;
@@ -425,6 +446,8 @@ static struct azihsm_cmd *azihsm_aes_get_cmd(struct azihsm_ctrl *ctrl,
 	}
 	if (!wait_q)
 		return ERR_PTR(-EAGAIN);
+	if (!may_sleep)
+		return ERR_PTR(-EBUSY);
 	*qp = wait_q;
 	return azihsm_cmd_get(wait_q, ctrl->cmd_timeout, true);
 }
@@ -465,9 +488,9 @@ static void azihsm_aes_fill_sqe(struct azihsm_aes_sqe *sqe,
 	sqe->session_id = cpu_to_le16(in->session_id);
 	sqe->short_app_id = in->short_app_id;
 	sqe->src_len = cpu_to_le32(plan->src_len);
-	sqe->src = req->src.desc;
+	sqe->src = req->src.sgl.desc;
 	sqe->dst_len = cpu_to_le32(plan->dst_len);
-	sqe->dst = req->dst.desc;
+	sqe->dst = req->dst.sgl.desc;
 	sqe->frame_type = AZIHSM_AES_FRAME_TYPE_AES;
 
 	if (plan->xts) {
@@ -560,7 +583,7 @@ static int azihsm_aes_run(struct azihsm_ctrl *ctrl,
 	if (ret)
 		goto free;
 
-	cmd = azihsm_aes_get_cmd(ctrl, &q);
+	cmd = azihsm_aes_get_cmd(ctrl, &q, true);
 	if (IS_ERR(cmd)) {
 		ret = azihsm_aes_cmd_error(ctrl, out, PTR_ERR(cmd));
 		goto free;

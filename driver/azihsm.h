@@ -15,6 +15,8 @@
 #include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/dmapool.h>
+#include <linux/hw_random.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
@@ -68,6 +70,11 @@ enum azihsm_cmd_state {
 	AZIHSM_CMD_ABANDONED,
 };
 
+struct azihsm_queue;
+struct azihsm_cmd;
+typedef void (*azihsm_cmd_done_fn)(struct azihsm_queue *q,
+				   struct azihsm_cmd *cmd);
+
 struct azihsm_cmd {
 	struct completion	done;
 	enum azihsm_cmd_state	state;
@@ -88,6 +95,10 @@ struct azihsm_cmd {
 	 */
 	void			(*orphan_release)(void *ctx);
 	void			*orphan_ctx;
+	/* Asynchronous commands (azihsm_cmd_submit_async()). */
+	azihsm_cmd_done_fn	async_done;
+	void			*async_ctx;
+	struct azihsm_cmd	*async_next;
 };
 
 struct azihsm_ctrl;
@@ -199,6 +210,12 @@ struct azihsm_ctrl {
 	/* Serialises level-1 aborts with each other and with teardown. */
 	struct mutex		abort_lock;
 	bool			abort_in_progress;
+
+	/* Kernel crypto API and hw_random (crypto.c, rng.c). */
+	struct list_head	crypto_node;	/* on the crypto device list */
+	bool			crypto_added;	/* tfms may submit */
+	spinlock_t		crypto_lock;	/* clears crypto_added */
+	struct hwrng		*rng;
 };
 
 /* queue.c */
@@ -215,6 +232,10 @@ int azihsm_cmd_alloc_pages(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 u16 azihsm_cmd_tag(struct azihsm_queue *q, struct azihsm_cmd *cmd);
 int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 		    const void *sqe, unsigned long timeout, bool killable);
+int azihsm_cmd_submit_async(struct azihsm_queue *q, struct azihsm_cmd *cmd,
+			    const void *sqe, azihsm_cmd_done_fn done, void *ctx);
+bool azihsm_cmd_abandon_async(struct azihsm_queue *q, struct azihsm_cmd *cmd,
+			      void *ctx);
 void azihsm_cmd_put(struct azihsm_queue *q, struct azihsm_cmd *cmd);
 void azihsm_queue_flush(struct azihsm_queue *q, int error);
 irqreturn_t azihsm_irq(int irq, void *data);
@@ -225,6 +246,18 @@ void azihsm_ctrl_quiesce(struct azihsm_ctrl *ctrl, bool graceful);
 void azihsm_ctrl_teardown(struct azihsm_ctrl *ctrl, bool graceful);
 void azihsm_ctrl_abort_queue(struct azihsm_ctrl *ctrl, struct azihsm_queue *q,
 			     unsigned int resets);
+int azihsm_admin_ext(struct azihsm_ctrl *ctrl, u8 opcode, u32 cdw10,
+		     const void *in, void *out, size_t len, u32 *result);
+
+/* crypto.c: kernel crypto API algorithms backed by the AES queues. */
+int azihsm_crypto_init(void);
+void azihsm_crypto_exit(void);
+int azihsm_crypto_add(struct azihsm_ctrl *ctrl);
+void azihsm_crypto_del(struct azihsm_ctrl *ctrl);
+
+/* rng.c: a hw_random source per controller. */
+int azihsm_rng_add(struct azihsm_ctrl *ctrl);
+void azihsm_rng_del(struct azihsm_ctrl *ctrl);
 
 /* hsm.c */
 struct azihsm_file;
@@ -248,6 +281,20 @@ int azihsm_file_get_session(struct azihsm_file *f,
 			    struct azihsm_file_session *sess);
 
 /* aes.c */
+
+/* The segment pages of one side of an AES command and the SQE's pointer. */
+struct azihsm_aes_sgl {
+	struct azihsm_dma_page	*segs;
+	unsigned int		nr_segs;
+	struct azihsm_sgl_desc	desc;
+};
+
+struct scatterlist;
+int azihsm_aes_sgl_build(struct azihsm_ctrl *ctrl, struct azihsm_aes_sgl *sgl,
+			 struct scatterlist *sg, unsigned int nents, gfp_t gfp);
+void azihsm_aes_sgl_free(struct azihsm_ctrl *ctrl, struct azihsm_aes_sgl *sgl);
+struct azihsm_cmd *azihsm_aes_get_cmd(struct azihsm_ctrl *ctrl,
+				      struct azihsm_queue **qp, bool may_sleep);
 long azihsm_ioctl_aes_xts(struct azihsm_file *f, void __user *argp);
 long azihsm_ioctl_aes_gcm(struct azihsm_file *f, void __user *argp);
 

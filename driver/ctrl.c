@@ -97,12 +97,13 @@ static bool azihsm_ctrl_fatal(struct azihsm_ctrl *ctrl)
 /* ---- Admin commands ---- */
 
 /*
- * Run one admin command.  With @data, a 4 KiB page goes in PRP1 and its
- * first @len bytes are copied to @data on success.
+ * Run one admin command.  With @in or @data, a 4 KiB page goes in PRP1:
+ * @in's @len bytes are copied into it before the command (and wiped from
+ * it after), and its first @len bytes are copied to @data on success.
  */
 static int azihsm_admin_exec(struct azihsm_ctrl *ctrl,
-			     struct azihsm_admin_sqe *sqe, void *data,
-			     size_t len, u32 *result)
+			     struct azihsm_admin_sqe *sqe, const void *in,
+			     void *data, size_t len, u32 *result)
 {
 	struct azihsm_queue *q = ctrl->adminq;
 	struct azihsm_cmd *cmd;
@@ -119,11 +120,13 @@ static int azihsm_admin_exec(struct azihsm_ctrl *ctrl,
 	cmd = azihsm_cmd_get(q, AZIHSM_ADMIN_TIMEOUT, true);
 	if (IS_ERR(cmd))
 		return PTR_ERR(cmd);
-	if (data) {
+	if (in || data) {
 		ret = azihsm_cmd_alloc_pages(q, cmd, 1);
 		if (ret)
 			goto put;
 		sqe->prp1 = cpu_to_le64(cmd->pages[0].dma);
+		if (in)
+			memcpy(cmd->pages[0].vaddr, in, len);
 	}
 	sqe->cid = cpu_to_le16(azihsm_cmd_tag(q, cmd));
 
@@ -149,6 +152,9 @@ static int azihsm_admin_exec(struct azihsm_ctrl *ctrl,
 	if (data)
 		memcpy(data, cmd->pages[0].vaddr, len);
 put:
+	/* Key material must not linger in the page pool. */
+	if (in && cmd->nr_pages)
+		memzero_explicit(cmd->pages[0].vaddr, len);
 	azihsm_cmd_put(q, cmd);
 	return ret;
 }
@@ -162,7 +168,39 @@ static int azihsm_admin_simple(struct azihsm_ctrl *ctrl, u8 opcode, u32 cdw10,
 		.cdw11	= cpu_to_le32(cdw11),
 	};
 
-	return azihsm_admin_exec(ctrl, &sqe, NULL, 0, result);
+	return azihsm_admin_exec(ctrl, &sqe, NULL, NULL, 0, result);
+}
+
+/**
+ * azihsm_admin_ext() - run an extension admin command (hw.h, "azihsm
+ * extensions") on a LIVE controller; may sleep
+ * @ctrl: controller
+ * @opcode: AZIHSM_ADMIN_EXT_*
+ * @cdw10: command dword 10
+ * @in: NULL, or @len bytes for the PRP1 page (wiped after the command)
+ * @out: NULL, or where the first @len bytes of the PRP1 page go
+ * @len: at most AZIHSM_PAGE_SIZE
+ * @result: NULL, or where the CQE result goes
+ *
+ * Return: 0, -ENODEV when the controller is not LIVE, -EIO when the
+ * device fails the command, or another errno from the admin queue.
+ */
+int azihsm_admin_ext(struct azihsm_ctrl *ctrl, u8 opcode, u32 cdw10,
+		     const void *in, void *out, size_t len, u32 *result)
+{
+	struct azihsm_admin_sqe sqe = {
+		.opcode	= opcode,
+		.cdw10	= cpu_to_le32(cdw10),
+	};
+	int ret = -ENODEV;
+
+	if (WARN_ON(len > AZIHSM_PAGE_SIZE))
+		return -EINVAL;
+	down_read(&ctrl->users_rwsem);
+	if (READ_ONCE(ctrl->state) == AZIHSM_CTRL_LIVE)
+		ret = azihsm_admin_exec(ctrl, &sqe, in, out, len, result);
+	up_read(&ctrl->users_rwsem);
+	return ret;
 }
 
 static u32 azihsm_queue_cdw10(struct azihsm_queue *q)
@@ -180,7 +218,7 @@ static int azihsm_create_cq(struct azihsm_ctrl *ctrl, struct azihsm_queue *q)
 				      AZIHSM_QUEUE_PC),
 	};
 
-	return azihsm_admin_exec(ctrl, &sqe, NULL, 0, NULL);
+	return azihsm_admin_exec(ctrl, &sqe, NULL, NULL, 0, NULL);
 }
 
 static int azihsm_create_sq(struct azihsm_ctrl *ctrl, struct azihsm_queue *q)
@@ -195,7 +233,7 @@ static int azihsm_create_sq(struct azihsm_ctrl *ctrl, struct azihsm_queue *q)
 				      AZIHSM_QUEUE_PC),
 	};
 
-	return azihsm_admin_exec(ctrl, &sqe, NULL, 0, NULL);
+	return azihsm_admin_exec(ctrl, &sqe, NULL, NULL, 0, NULL);
 }
 
 static int azihsm_delete_sq(struct azihsm_ctrl *ctrl, struct azihsm_queue *q)
@@ -237,7 +275,7 @@ static int azihsm_ctrl_identify(struct azihsm_ctrl *ctrl)
 	u32 cc;
 	int ret;
 
-	ret = azihsm_admin_exec(ctrl, &sqe, &id, sizeof(id), NULL);
+	ret = azihsm_admin_exec(ctrl, &sqe, NULL, &id, sizeof(id), NULL);
 	if (ret) {
 		dev_err(dev, "identify failed: %d\n", ret);
 		return ret;

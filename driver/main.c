@@ -168,6 +168,8 @@ static int azihsm_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->minor = -1;
 	init_rwsem(&ctrl->users_rwsem);
 	mutex_init(&ctrl->abort_lock);
+	spin_lock_init(&ctrl->crypto_lock);
+	INIT_LIST_HEAD(&ctrl->crypto_node);
 	atomic_set(&ctrl->next_hsm, 0);
 	azihsm_ctrl_apply_params(ctrl);
 
@@ -183,6 +185,9 @@ static int azihsm_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto teardown;
 	pci_set_drvdata(pdev, ctrl);
+	/* Optional: without them the device still serves its users. */
+	azihsm_rng_add(ctrl);
+	azihsm_crypto_add(ctrl);
 
 	dev_info(&pdev->dev, "%s: %u HSM and %u AES queue(s), %u MSI-X vectors\n",
 		 dev_name(&ctrl->dev), ctrl->hsm.nr_queues, ctrl->aes.nr_queues,
@@ -208,6 +213,9 @@ static void azihsm_remove(struct pci_dev *pdev)
 	 * SR-IOV or with no VFs).
 	 */
 	pci_disable_sriov(pdev);
+	/* Kernel users first: they stop submitting before the teardown. */
+	azihsm_crypto_del(ctrl);
+	azihsm_rng_del(ctrl);
 	/* No new opens; files already open now fail with -ENODEV. */
 	azihsm_cdev_del(ctrl);
 	azihsm_ctrl_teardown(ctrl, pci_device_is_present(pdev));
@@ -245,15 +253,25 @@ static int __init azihsm_init(void)
 	ret = azihsm_chrdev_init();
 	if (ret)
 		return ret;
+	ret = azihsm_crypto_init();
+	if (ret)
+		goto chrdev;
 	ret = pci_register_driver(&azihsm_pci_driver);
 	if (ret)
-		azihsm_chrdev_exit();
+		goto crypto;
+	return 0;
+
+crypto:
+	azihsm_crypto_exit();
+chrdev:
+	azihsm_chrdev_exit();
 	return ret;
 }
 
 static void __exit azihsm_exit(void)
 {
 	pci_unregister_driver(&azihsm_pci_driver);
+	azihsm_crypto_exit();
 	azihsm_chrdev_exit();
 }
 

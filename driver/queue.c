@@ -184,6 +184,8 @@ struct azihsm_cmd *azihsm_cmd_try_get(struct azihsm_queue *q)
 			cmd = &q->cmds[tag];
 			cmd->state = AZIHSM_CMD_PENDING;
 			cmd->error = 0;
+			cmd->async_done = NULL;
+			cmd->async_ctx = NULL;
 			reinit_completion(&cmd->done);
 		}
 	}
@@ -259,8 +261,9 @@ void azihsm_cmd_put(struct azihsm_queue *q, struct azihsm_cmd *cmd)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
+/* @done and @ctx are set only if the entry is queued. */
 static int azihsm_sq_append(struct azihsm_queue *q, struct azihsm_cmd *cmd,
-			    const void *sqe)
+			    const void *sqe, azihsm_cmd_done_fn done, void *ctx)
 {
 	unsigned long flags;
 	int ret = 0;
@@ -281,6 +284,8 @@ static int azihsm_sq_append(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 				     q->kind->name, q->qid, q->sq_head);
 		ret = -EAGAIN;
 	} else {
+		cmd->async_done = done;
+		cmd->async_ctx = ctx;
 		memcpy(q->sq + (size_t)q->sq_tail * q->kind->sqe_size, sqe,
 		       q->kind->sqe_size);
 		if (++q->sq_tail == q->depth)
@@ -313,7 +318,7 @@ int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 	long left;
 	int ret;
 
-	ret = azihsm_sq_append(q, cmd, sqe);
+	ret = azihsm_sq_append(q, cmd, sqe, NULL, NULL);
 	if (ret)
 		return ret;
 
@@ -335,10 +340,58 @@ int azihsm_cmd_exec(struct azihsm_queue *q, struct azihsm_cmd *cmd,
 	return left == 0 ? -ETIMEDOUT : -EINTR;
 }
 
-/* Called with q->lock held. */
+/**
+ * azihsm_cmd_submit_async() - submit @sqe without waiting for it
+ * @q: queue the slot belongs to
+ * @cmd: slot from azihsm_cmd_try_get()/azihsm_cmd_get()
+ * @sqe: entry of q->kind->sqe_size bytes with the slot's tag
+ * @done: called once, without q->lock, from the completion interrupt or
+ *	a queue flush; cmd->error and cmd->cqe say how the command ended;
+ *	it must azihsm_cmd_put() the slot
+ * @ctx: stored in cmd->async_ctx for @done
+ *
+ * Return: 0 when submitted; otherwise the caller still owns @cmd and
+ * @done will not be called.
+ */
+int azihsm_cmd_submit_async(struct azihsm_queue *q, struct azihsm_cmd *cmd,
+			    const void *sqe, azihsm_cmd_done_fn done, void *ctx)
+{
+	return azihsm_sq_append(q, cmd, sqe, done, ctx);
+}
+
+/**
+ * azihsm_cmd_abandon_async() - give up waiting for an asynchronous command
+ * @q: queue the slot belongs to
+ * @cmd: slot submitted with azihsm_cmd_submit_async()
+ * @ctx: the context it was submitted with (the slot may have been reused)
+ *
+ * Return: true if the command was still outstanding: its slot is now
+ * ABANDONED, its callback will not run, and cmd->orphan_release runs once
+ * the device is done with the buffers.  False if the callback runs or ran.
+ */
+bool azihsm_cmd_abandon_async(struct azihsm_queue *q, struct azihsm_cmd *cmd,
+			      void *ctx)
+{
+	unsigned long flags;
+	bool abandoned = false;
+
+	spin_lock_irqsave(&q->lock, flags);
+	if (cmd->async_ctx == ctx && cmd->state == AZIHSM_CMD_PENDING) {
+		cmd->state = AZIHSM_CMD_ABANDONED;
+		abandoned = true;
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	return abandoned;
+}
+
+/*
+ * Called with q->lock held.  An asynchronous command is only marked DONE
+ * and put on @async_list: its callback runs after the lock is dropped, so
+ * that it can put the slot back and submit the next command.
+ */
 static void azihsm_cmd_finish_locked(struct azihsm_queue *q,
 				     struct azihsm_cmd *cmd, const void *cqe,
-				     int error)
+				     int error, struct azihsm_cmd **async_list)
 {
 	switch (cmd->state) {
 	case AZIHSM_CMD_PENDING:
@@ -346,7 +399,12 @@ static void azihsm_cmd_finish_locked(struct azihsm_queue *q,
 			memcpy(&cmd->cqe, cqe, q->kind->cqe_size);
 		cmd->error = error;
 		cmd->state = AZIHSM_CMD_DONE;
-		complete(&cmd->done);
+		if (cmd->async_done) {
+			cmd->async_next = *async_list;
+			*async_list = cmd;
+		} else {
+			complete(&cmd->done);
+		}
 		break;
 	case AZIHSM_CMD_ABANDONED:
 		/* Nobody waits; the device is done with the pages now. */
@@ -363,8 +421,21 @@ static void azihsm_cmd_finish_locked(struct azihsm_queue *q,
 	}
 }
 
+/* Run the callbacks azihsm_cmd_finish_locked() collected; q->lock free. */
+static void azihsm_cmd_run_async(struct azihsm_queue *q, struct azihsm_cmd *list)
+{
+	struct azihsm_cmd *cmd;
+
+	while (list) {
+		cmd = list;
+		list = cmd->async_next;
+		cmd->async_done(q, cmd);
+	}
+}
+
 /* Called with q->lock held. */
-static void azihsm_cqe_handle_locked(struct azihsm_queue *q, const u8 *cqe)
+static void azihsm_cqe_handle_locked(struct azihsm_queue *q, const u8 *cqe,
+				     struct azihsm_cmd **async_list)
 {
 	u16 cid = get_unaligned_le16(cqe + q->kind->cqe_cid_off);
 	u16 sqhd = get_unaligned_le16(cqe + q->kind->cqe_sqhd_off);
@@ -377,13 +448,14 @@ static void azihsm_cqe_handle_locked(struct azihsm_queue *q, const u8 *cqe)
 				     q->kind->name, q->qid, cid);
 		return;
 	}
-	azihsm_cmd_finish_locked(q, &q->cmds[cid], cqe, 0);
+	azihsm_cmd_finish_locked(q, &q->cmds[cid], cqe, 0, async_list);
 }
 
 /* Consume every new CQE; returns true if there was any. */
 static bool azihsm_queue_drain(struct azihsm_queue *q)
 {
 	unsigned int cqe_size = q->kind->cqe_size;
+	struct azihsm_cmd *async_list = NULL;
 	unsigned long flags;
 	bool found = false;
 	const u8 *cqe;
@@ -398,7 +470,7 @@ static bool azihsm_queue_drain(struct azihsm_queue *q)
 			break;
 		/* Read the rest of the entry only after seeing its phase. */
 		dma_rmb();
-		azihsm_cqe_handle_locked(q, cqe);
+		azihsm_cqe_handle_locked(q, cqe, &async_list);
 		if (++q->cq_head == q->depth) {
 			q->cq_head = 0;
 			q->cq_phase ^= 1;
@@ -408,6 +480,7 @@ static bool azihsm_queue_drain(struct azihsm_queue *q)
 	if (found)
 		writel(q->cq_head, q->cq_db);
 	spin_unlock_irqrestore(&q->lock, flags);
+	azihsm_cmd_run_async(q, async_list);
 	return found;
 }
 
@@ -422,6 +495,7 @@ static bool azihsm_queue_drain(struct azihsm_queue *q)
  */
 void azihsm_queue_flush(struct azihsm_queue *q, int error)
 {
+	struct azihsm_cmd *async_list = NULL;
 	unsigned long flags;
 	unsigned int tag;
 
@@ -429,10 +503,12 @@ void azihsm_queue_flush(struct azihsm_queue *q, int error)
 
 	spin_lock_irqsave(&q->lock, flags);
 	for_each_set_bit(tag, q->tag_map, azihsm_nr_tags(q))
-		azihsm_cmd_finish_locked(q, &q->cmds[tag], NULL, error);
+		azihsm_cmd_finish_locked(q, &q->cmds[tag], NULL, error,
+					 &async_list);
 	q->sq_tail = 0;
 	q->sq_head = 0;
 	spin_unlock_irqrestore(&q->lock, flags);
+	azihsm_cmd_run_async(q, async_list);
 }
 
 irqreturn_t azihsm_irq(int irq, void *data)
