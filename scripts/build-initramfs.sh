@@ -33,7 +33,7 @@ add_program() {
 	copy_libs "$1"
 }
 
-for f in "$build"/azihsm "$build"/azihsm-* "$build"/tests/vm/azihsm-*; do
+for f in "$build"/azihsm "$build"/azihsm-* "$build"/tests/vm/azihsm-* "$build"/tests/vm/kcapi-*; do
 	[ -f "$f" ] && [ -x "$f" ] && add_program "$f"
 done
 for f in "$build"/libazihsm.so*; do
@@ -48,6 +48,13 @@ mkdir -p "$root/usr/bin"
 cp "$openssl_bin" "$root/usr/bin/openssl"
 copy_libs "$openssl_bin"
 ln -s /usr/bin/openssl "$root/bin/openssl"
+# kcapi-enc (kcapi-tools), with which test_af_alg.sh encrypts a file through
+# AF_ALG; tests needing it skip without it.
+if kcapi_enc=$(command -v kcapi-enc); then
+	cp "$kcapi_enc" "$root/usr/bin/kcapi-enc"
+	copy_libs "$kcapi_enc"
+	ln -s /usr/bin/kcapi-enc "$root/bin/kcapi-enc"
+fi
 cp -r "$TOP/tests/vm/guest/." "$root/azihsm/tests/"
 # Wycheproof vectors for test_wycheproof_ecdh.sh (make vectors).
 if ls "$TOP"/build/vectors/*.txt >/dev/null 2>&1; then
@@ -58,6 +65,9 @@ fi
 # Extra guest kernel modules (e.g. af_alg), with their dependencies.
 if [ $# -gt 0 ]; then
 	mdir=$kroot/lib/modules/$kver
+	# The unpacked kernel package has no modules.dep: modprobe needs one.
+	[ -f "$mdir/modules.dep" ] || depmod -b "$kroot" "$kver" ||
+		die "depmod failed for the guest kernel (is kmod installed? make setup)"
 	mkdir -p "$root/lib/modules/$kver"
 	for m in "$@"; do
 		for dep in $(modprobe -d "$kroot" -S "$kver" --show-depends "$m" 2>/dev/null |

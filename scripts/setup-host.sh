@@ -6,11 +6,12 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 # openssl: the guest tests verify the HSM's signatures with the host's
-# openssl binary, which build-initramfs.sh ships.
+# openssl binary, which build-initramfs.sh ships.  kmod: modprobe and
+# depmod, with which build-initramfs.sh ships extra guest modules (--kmod).
 PKGS=(build-essential pkg-config libssl-dev libcmocka-dev
       ninja-build python3-venv flex bison libglib2.0-dev libpixman-1-dev
       dpkg-dev busybox-static cpio seabios qemu-system-data
-      libkcapi-dev kcapi-tools rsync bzip2 xz-utils openssl)
+      libkcapi-dev kcapi-tools rsync bzip2 xz-utils openssl kmod)
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then

@@ -28,6 +28,14 @@ expect_env() {
 	echo "${env# }"
 }
 
+# Guest kernel modules every boot ships besides tools/vm's own (loaded by
+# the tests that need them): AF_ALG and libkcapi's crypto_user
+# (test_af_alg.sh).
+kmods=()
+for m in af_alg algif_skcipher algif_aead crypto_user; do
+	kmods+=(--kmod "$m")
+done
+
 # boot DEVICE-OPTS [VAR=VALUE...] [GUEST-TEST...]: no test named means all
 # of them.
 boot() {
@@ -40,7 +48,7 @@ boot() {
 	done
 	echo "== guest tests with -device azihsm,$opts${env:+ ($env)}"
 	set +e
-	out=$("$top/tools/vm" --timeout "$timeout" --device-opts "$opts" -- \
+	out=$("$top/tools/vm" --timeout "$timeout" --device-opts "$opts" "${kmods[@]}" -- \
 		"$env" sh /azihsm/tests/run-all.sh "$@" 2>&1)
 	rc=$?
 	set -e

@@ -17,6 +17,25 @@ $(BUILD)/tests/vm/azihsm-wycheproof: $(BUILD)/tests/vm/azihsm-wycheproof.o \
 	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
 
+# Wycheproof AES-GCM, AES-XTS (fast path) and AES-CBC-PKCS5 vectors
+# (test_wycheproof_aes.sh).  Its keys are imported with DerKeyImport sent
+# raw, so it links the DDI codec (a private copy, as azihsm-keytest does).
+USERSPACE_TARGETS += $(BUILD)/tests/vm/azihsm-wycheproof-aes
+
+$(BUILD)/tests/vm/azihsm-wycheproof-aes.o: CFLAGS_COMMON += -Itools
+$(BUILD)/tests/vm/azihsm-wycheproof-aes: $(BUILD)/tests/vm/azihsm-wycheproof-aes.o \
+					 $(BUILD)/tools/hsm_target.o $(BUILD)/libazihsm.so \
+					 $(BUILD)/libazihsm-ddi.a
+	$(CC) $(LDFLAGS_SAN) -o $@ $(filter %.o,$^) $(BUILD)/libazihsm-ddi.a -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/../..' -lazihsm -lcrypto
+
+# The driver's kernel crypto API algorithms through AF_ALG (libkcapi),
+# against OpenSSL and the Wycheproof AES vectors (test_af_alg.sh).
+USERSPACE_TARGETS += $(BUILD)/tests/vm/kcapi-azihsm
+
+$(BUILD)/tests/vm/kcapi-azihsm: $(BUILD)/tests/vm/kcapi-azihsm.o
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ -lkcapi -lcrypto
+
 # Key checks through libazihsm; it also builds one raw request itself, so
 # it links the DDI codec (a private copy, as azihsm-stress does).  Its
 # "ok/FAIL" lines come from tests/vm/vmtest_util.c, as azihsm-lockout's.
