@@ -364,10 +364,11 @@ static uint16_t azihsm_admin_ext_key_import(AzihsmState *s,
         return AZIHSM_ADMIN_SC_INVALID_FIELD;
     }
     if (!azihsm_dma(s, cmd->prp1, key, len, DMA_DIRECTION_TO_DEVICE)) {
+        explicit_bzero(key, sizeof(key));   /* part of it may have come */
         return AZIHSM_ADMIN_SC_DATA_TRANSFER_ERROR;
     }
     status = azihsm_fw_ext_key_import(s->fw, cipher, key, len, result);
-    memset(key, 0, sizeof(key));    /* the core holds the only copy now */
+    explicit_bzero(key, sizeof(key));   /* the core holds the only copy now */
     if (status == AZIHSM_ADMIN_SC_INVALID_FIELD) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "azihsm: kernel key of cipher %u, %u bytes\n",

@@ -351,6 +351,13 @@ static AzihsmAesError azihsm_aes_gather(AzihsmState *s, AzihsmAesJob *job)
 static void azihsm_aes_job_free(AzihsmAesJob *job)
 {
     g_array_free(job->dst_sgl, true);
+    /* Guest plaintext passed through these: leave none in freed memory. */
+    if (job->src) {
+        explicit_bzero(job->src, job->fw_cmd.src_len);
+    }
+    if (job->dst) {
+        explicit_bzero(job->dst, job->fw_cmd.dst_len);
+    }
     g_free(job->src);
     g_free(job->dst);
     g_free(job);

@@ -29,6 +29,7 @@
 #include "azihsm/ddi_crypto.h"
 #include "azihsm/ddi_msg.h"
 #include "fw_test_util.h"
+#include "vector_file.h"
 #include "host_kdf.h"
 
 /* TargetKeyMetadata first byte (4.9). */
@@ -790,21 +791,6 @@ struct wp_counts {
 	unsigned int valid, invalid_host, invalid_device, acc_accepted, acc_rejected;
 };
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(s) / 2, i;
-	unsigned int v;
-
-	if (!strcmp(s, "-"))
-		return 0;
-	assert_true(strlen(s) % 2 == 0 && n <= cap);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
 /*
  * One vector: import the private key, convert the peer key on the host
  * (refusal counts as rejection), run ECDH on the device and check the
@@ -848,36 +834,28 @@ static void wp_file(struct sess_fix *t, const char *curve_name)
 	/* Some public keys carry explicit curve parameters: 4 KiB and more. */
 	static char line[32768], pub_hex[16384];
 	static uint8_t spki[8192];
-	char path[256], result[16], priv_hex[512], shared_hex[512];
+	char result[16], priv_hex[512], shared_hex[512];
 	uint8_t d[DDI_ECC_MAX_LEN], z[DDI_ECC_MAX_LEN];
 	struct wp_counts n = { 0 };
 	unsigned int tests = 0, header_tests = 0;
-	const char *dir = getenv("AZIHSM_VECTORS");
+	char name[64];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/ecdh_%s.txt", dir ? dir : "build/vectors",
-		 curve_name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("%s: cannot open (make build/vectors, see tests/wycheproof)", path);
+	snprintf(name, sizeof(name), "ecdh_%s.txt", curve_name);
+	f = vector_file_open(name, &header_tests);
 	while (fgets(line, sizeof(line), f)) {
 		const struct ddi_ecc_curve_info *c;
 		unsigned int id, curve;
 		size_t spki_len, z_len;
 		bool host_rejected, accepted;
 
-		if (line[0] == '#') {
-			assert_int_equal(sscanf(line, "# source %*[^,], %u tests", &header_tests),
-					 1);
-			continue;
-		}
 		assert_int_equal(sscanf(line, "%u %15s %u %16383s %511s %511s", &id, result,
 					&curve, pub_hex, priv_hex, shared_hex), 6);
 		c = ddi_ecc_curve(curve);
 		assert_non_null(c);
-		spki_len = unhex(pub_hex, spki, sizeof(spki));
-		assert_int_equal(unhex(priv_hex, d, sizeof(d)), c->len);
-		z_len = unhex(shared_hex, z, sizeof(z));
+		spki_len = vector_hex(pub_hex, spki, sizeof(spki));
+		assert_int_equal(vector_hex(priv_hex, d, sizeof(d)), c->len);
+		z_len = vector_hex(shared_hex, z, sizeof(z));
 		accepted = wp_run(t, c, spki, spki_len, d, z, z_len, &host_rejected);
 		tests++;
 		if (!strcmp(result, "valid")) {

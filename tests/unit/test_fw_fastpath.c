@@ -29,6 +29,7 @@
 #include "azihsm/ddi_msg.h"
 #include "azihsm/hw.h"
 #include "fw_test_util.h"
+#include "vector_file.h"
 
 #define META_ENC_DEC	(DDI_KEY_META_ENCRYPT | DDI_KEY_META_DECRYPT)
 #define STS(name)	AZIHSM_AES_STS_##name
@@ -740,32 +741,6 @@ static void test_xts_errors(void **state)
 
 /* ---- Wycheproof ---- */
 
-/* A hex field of the vectors ('-' is empty) into out; its length. */
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	if (strcmp(s, "-"))
-		assert_int_equal(OPENSSL_hexstr2buf_ex(out, cap, &n, s, '\0'), 1);
-	return n;
-}
-
-/* The vectors file; its header's count into *header_tests. */
-static FILE *wp_open(const char *name, unsigned int *header_tests)
-{
-	const char *dir = getenv("AZIHSM_VECTORS");
-	char path[256], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/vectors", name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("%s: cannot open (make build/vectors, see tests/wycheproof)", path);
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_int_equal(sscanf(line, "# source %*[^,], %u of", header_tests), 1);
-	return f;
-}
-
 /* Each vector: encrypt (valid ones) and decrypt (all) on the device. */
 static void test_wycheproof_gcm(void **state)
 {
@@ -778,19 +753,19 @@ static void test_wycheproof_gcm(void **state)
 	struct gcm_out o;
 	uint16_t key_id, bulk;
 	size_t len;
-	FILE *f = wp_open("aes_gcm.txt", &header);
+	FILE *f = vector_file_open("aes_gcm.txt", &header);
 
 	while (fgets(line, sizeof(line), f)) {
 		assert_int_equal(sscanf(line, "%u %15s %127s %63s %2199s %2199s %2199s %63s", &id,
 					result, key_h, iv_h, aad_h, msg_h, ct_h, tag_h), 8);
 		memset(&g, 0, sizeof(g));
-		assert_int_equal(unhex(key_h, key, sizeof(key)), 32);
-		assert_int_equal(unhex(iv_h, g.iv, sizeof(g.iv)), 12);
-		g.aad_len = unhex(aad_h, aad, sizeof(aad));
+		assert_int_equal(vector_hex(key_h, key, sizeof(key)), 32);
+		assert_int_equal(vector_hex(iv_h, g.iv, sizeof(g.iv)), 12);
+		g.aad_len = vector_hex(aad_h, aad, sizeof(aad));
 		g.aad = aad;
-		len = unhex(msg_h, msg, sizeof(msg));
-		assert_int_equal(unhex(ct_h, ct, sizeof(ct)), len);
-		assert_int_equal(unhex(tag_h, g.tag, sizeof(g.tag)), BLOCK);
+		len = vector_hex(msg_h, msg, sizeof(msg));
+		assert_int_equal(vector_hex(ct_h, ct, sizeof(ct)), len);
+		assert_int_equal(vector_hex(tag_h, g.tag, sizeof(g.tag)), BLOCK);
 		g.text_len = len;
 		/* Unapproved GCM key: the host IV is used (7.12). */
 		assert_int_equal(import_bulk(t, t->sess, DDI_KEY_CLASS_AES_GCM_BULK_UNAPPROVED,
@@ -842,17 +817,17 @@ static void test_wycheproof_xts(void **state)
 	struct azihsm_fw_aes_result res;
 	uint16_t id1, id2, b1, b2;
 	size_t len;
-	FILE *f = wp_open("aes_xts.txt", &header);
+	FILE *f = vector_file_open("aes_xts.txt", &header);
 
 	while (fgets(line, sizeof(line), f)) {
 		assert_int_equal(sscanf(line, "%u %15s %127s %127s %63s %2199s %2199s", &id,
 					result, k1_h, k2_h, tw_h, msg_h, ct_h), 7);
 		assert_string_equal(result, "valid");
-		assert_int_equal(unhex(k1_h, k1, sizeof(k1)), 32);
-		assert_int_equal(unhex(k2_h, k2, sizeof(k2)), 32);
-		assert_int_equal(unhex(tw_h, tweak, sizeof(tweak)), BLOCK);
-		len = unhex(msg_h, msg, sizeof(msg));
-		assert_int_equal(unhex(ct_h, ct, sizeof(ct)), len);
+		assert_int_equal(vector_hex(k1_h, k1, sizeof(k1)), 32);
+		assert_int_equal(vector_hex(k2_h, k2, sizeof(k2)), 32);
+		assert_int_equal(vector_hex(tw_h, tweak, sizeof(tweak)), BLOCK);
+		len = vector_hex(msg_h, msg, sizeof(msg));
+		assert_int_equal(vector_hex(ct_h, ct, sizeof(ct)), len);
 		assert_int_equal(import_bulk(t, t->sess, DDI_KEY_CLASS_AES_XTS_BULK, k1,
 					     META_ENC_DEC, &id1, &b1), 0);
 		assert_int_equal(import_bulk(t, t->sess, DDI_KEY_CLASS_AES_XTS_BULK, k2,
